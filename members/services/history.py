@@ -58,7 +58,7 @@ def person_load_historical_stage(
         raise ValidationError(_("You cannot import people into this unit."))
     if person.stage == stage:
         return person
-    if PersonChange.objects.filter(person=person, kind=PersonChange.Kind.STAGE).exists():
+    if PersonChange.objects.filter(person=person, changes__has_key="stage").exists():
         raise ValidationError(
             _("%(name)s already has a recorded stage history; use the pipeline's steps.")
             % {"name": person.name}
