@@ -17,3 +17,5 @@ MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/partyadmin-test-media"
 CELERY_TASK_ALWAYS_EAGER = True
 TEST_REDIS_URL = REDIS_URL
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The test server serves static files itself; WhiteNoise would only warn about STATIC_ROOT.
+MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]  # noqa: F405
