@@ -1,0 +1,20 @@
+"""The roster upload form. The file's content is judged by members.excel.safety, not here."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+    ignore_unknown = forms.BooleanField(
+        label=_("Ignore columns that cannot be recognised"),
+        required=False,
+        help_text=_("Otherwise a workbook with such columns is refused, and they are listed."),
+    )
