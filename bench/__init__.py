@@ -1,0 +1,1 @@
+"""Benchmarks: commands that print figures. They are never timed assertions in tests."""
