@@ -4,6 +4,8 @@ import pytest
 
 from tests.factories import School
 
+pytest_plugins = ["tests.plugins.services"]  # service skips and their summary
+
 
 def pytest_report_header(config):
     db = (

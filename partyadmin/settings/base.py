@@ -155,8 +155,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}  # > every task time limit
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late: a worker holds one unacked task
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# CELERY_HEARTBEAT_SECONDS shortens the heartbeat (the process smoke test uses 1 second).
+_heartbeat = os.environ.get("CELERY_HEARTBEAT_SECONDS")
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": crontab(minute="*/10")},
+    "heartbeat": {
+        "task": "core.tasks.heartbeat",
+        "schedule": float(_heartbeat) if _heartbeat else crontab(minute="*/10"),
+    },
 }
 CACHES = {
     "default": (

@@ -1,0 +1,1 @@
+"""pytest plugins and helpers of PartyAdmin's suite (registered from tests/conftest.py)."""
