@@ -51,7 +51,11 @@ class Command(BaseCommand):
         for path in sorted(FRAGMENTS.glob("*.json")):
             for msgid, msgstr in json.loads(path.read_text()).items():
                 entry = catalogue.find(msgid)
-                if entry is not None and msgstr and not entry.msgid_plural:
+                if entry is None or not msgstr:
+                    continue
+                if entry.msgid_plural:
+                    entry.msgstr_plural = {0: msgstr}  # Chinese has one plural form
+                else:
                     entry.msgstr = msgstr
-                    merged += 1
+                merged += 1
         return merged
