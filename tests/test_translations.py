@@ -63,3 +63,11 @@ def test_login_page_is_chinese_by_default_and_english_on_request():
     with translation.override("en"):
         client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Log in" in client.get(reverse("login")).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_until_the_user_switches():
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    response = client.get(reverse("login"))
+    assert "登录" in response.content.decode()
+    assert response["Content-Language"] == "zh-hans"

@@ -55,7 +55,7 @@ class Person(models.Model):
         UNKNOWN = "unknown", _("unknown")
 
     # Identity (national data items).
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("full name"), max_length=64)
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, blank=True)
     ethnicity = models.CharField(_("ethnicity"), max_length=32, blank=True, default="汉族")
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
