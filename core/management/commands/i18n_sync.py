@@ -31,14 +31,14 @@ class Command(BaseCommand):
                 verbosity=0,
             )
         catalogue = polib.pofile(str(CATALOGUE))
-        merged = self._merge_fragments(catalogue)
-        catalogue.metadata.setdefault("Language", "zh_Hans")
-        catalogue.metadata["Content-Type"] = "text/plain; charset=UTF-8"
-        catalogue.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
         for entry in catalogue:
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")  # fuzzy guesses are wrong more often than right
                 entry.msgstr = ""
+        merged = self._merge_fragments(catalogue)
+        catalogue.metadata.setdefault("Language", "zh_Hans")
+        catalogue.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+        catalogue.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
         catalogue.save()
         catalogue.save_as_mofile(str(CATALOGUE.with_suffix(".mo")))
         missing = [e.msgid for e in catalogue if not e.translated() and not e.obsolete]
