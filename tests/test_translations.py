@@ -49,7 +49,9 @@ def test_no_string_in_the_code_is_missing_from_the_catalogue(tmp_path):
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-obsolete",
          "--ignore=.venv", "--ignore=var", "--ignore=bench", "--ignore=tests", "-v", "0"],
-        cwd=copy, check=True, env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "partyadmin.settings.test"},
+        cwd=copy,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "partyadmin.settings.test"},
     )  # fmt: skip
     fresh = {e.msgid for e in polib.pofile(str(copy / PO.relative_to(ROOT)))}
     committed = {e.msgid for e in polib.pofile(str(PO)) if e.translated()}
