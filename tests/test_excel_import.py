@@ -308,7 +308,7 @@ def test_error_page_lists_every_error_and_stores_nothing(school, as_office, medi
     html = response.content.decode()
     codes = re.findall(r'<tr data-code="([a-z_]+)"', html)
     assert codes == ["checksum", "too_long"]
-    assert "Confirm and import" not in html
+    assert 'value="confirm"' not in html
     assert db_state() == before and stored(media) == []
 
 
@@ -380,7 +380,7 @@ def test_upload_preview_confirm(school, office, as_office, media):
     response = as_office.get(preview_url(token))
     assert response.status_code == 200
     assert response.context["counts"] == {"new": 1, "update": 0, "unchanged": 1, "error_rows": 0}
-    assert "Confirm and import" in response.content.decode()
+    assert 'value="confirm"' in response.content.decode()
     assert db_state() == before  # nor by the preview
 
     response = as_office.post(preview_url(token), {"action": "confirm"})

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from members.models import BranchPost, OrgUnit, Role, Stage
 from members.selectors import branch_warnings
@@ -15,6 +16,13 @@ from members.services.org import (
 from tests.factories import make_person, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The assertions read the English messages."""
+    with translation.override("en"):
+        yield
 K = OrgUnit.Kind
 
 
