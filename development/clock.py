@@ -21,6 +21,8 @@ APPROVAL_SPECIAL_MONTHS = 6
 PROBATION_YEARS = 1
 EXTENSION_MIN_MONTHS = 6
 EXTENSION_MAX_MONTHS = 12
+# DESIGN §3: "member applies in writing when probation ends"; accepted in its last month.
+CONVERSION_APPLY_MONTHS_BEFORE = 1
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -67,8 +69,24 @@ def assessments_due(activist_on: dt.date, until: dt.date) -> list[dt.date]:
     return due
 
 
-def training_sufficient(days: float, hours: float) -> bool:
-    return days >= TRAINING_MIN_DAYS or hours >= TRAINING_MIN_HOURS
+def activist_earliest(applied_on: dt.date, min_wait_months: int | None) -> dt.date:
+    """A school's minimum wait between application and activist (off when None)."""
+    return add_months(applied_on, min_wait_months or 0)
+
+
+def assessment_next_due(activist_on: dt.date, done: int) -> dt.date:
+    """When the next half-yearly assessment falls due, `done` having been recorded."""
+    return add_months(activist_on, ASSESSMENT_EVERY_MONTHS * (done + 1))
+
+
+def training_sufficient(
+    days: float,
+    hours: float,
+    min_days: float = TRAINING_MIN_DAYS,
+    min_hours: float = TRAINING_MIN_HOURS,
+) -> bool:
+    """At least 3 days or 24 class hours; a school may set higher thresholds."""
+    return days >= min_days or hours >= min_hours
 
 
 def working_days_end(
@@ -86,6 +104,11 @@ def working_days_end(
         day += dt.timedelta(days=1)
 
 
+def meeting_earliest(notice_end: dt.date) -> dt.date:
+    """A branch meeting may follow a public notice only once it has run its full course."""
+    return notice_end + dt.timedelta(days=1)
+
+
 def approval_due(meeting_on: dt.date, special: bool = False) -> dt.date:
     return add_months(meeting_on, APPROVAL_SPECIAL_MONTHS if special else APPROVAL_WITHIN_MONTHS)
 
@@ -96,6 +119,11 @@ def probation_end(meeting_on: dt.date, extension_months: int = 0) -> dt.date:
     return add_months(add_years(meeting_on, PROBATION_YEARS), extension_months)
 
 
+def conversion_apply_from(probation_ends: dt.date) -> dt.date:
+    """The written conversion application is made when probation ends: in its last month."""
+    return add_months(probation_ends, -CONVERSION_APPLY_MONTHS_BEFORE)
+
+
 def extension_allowed(months: int) -> bool:
     return EXTENSION_MIN_MONTHS <= months <= EXTENSION_MAX_MONTHS
 
@@ -103,6 +131,11 @@ def extension_allowed(months: int) -> bool:
 def days_short(today: dt.date, earliest: dt.date) -> int:
     """How many days are still missing before `earliest` (0 when it has come)."""
     return max(0, (earliest - today).days)
+
+
+def days_late(today: dt.date, due: dt.date) -> int:
+    """How many days after `due` `today` is (0 on the due day and before it)."""
+    return max(0, (today - due).days)
 
 
 @dataclass(frozen=True)
