@@ -165,6 +165,11 @@ def _d(day: dt.date | None) -> str:
     return day.isoformat() if day else "—"
 
 
+def _n(value) -> str:
+    """A quantity as people write it: 2, 23.5 (PostgreSQL sums come back as 2.0 or Decimal)."""
+    return f"{float(value or 0):g}"
+
+
 def _step_label(step: str) -> str:
     return str(Step(step).label)
 
@@ -536,10 +541,10 @@ def branch_review(f: PersonFile, on: dt.date) -> list[Check]:
                 "least %(min_days)s days or %(min_hours)s class hours are required."
             )
             % {
-                "days": f.training.days,
-                "hours": f.training.hours,
-                "min_days": f.rules.training_min_days,
-                "min_hours": f.rules.training_min_hours,
+                "days": _n(f.training.days),
+                "hours": _n(f.training.hours),
+                "min_days": _n(f.rules.training_min_days),
+                "min_hours": _n(f.rules.training_min_hours),
             },
             merit=True,
         ),
@@ -735,7 +740,22 @@ def withdrawal(f: PersonFile, on: dt.date) -> list[Check]:
     return [
         _stage(f, Step.WITHDRAWAL, Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE),
         _not_before_stage(f, on),
+        _not_before_open_approval(f, on),
     ]
+
+
+def _not_before_open_approval(f: PersonFile, on: dt.date) -> Check:
+    """Withdrawing closes an open approval on that day, so it cannot precede the meeting
+    that opened it (found by the property test)."""
+    approval = f.open_approval()
+    ok = approval is None or on >= approval.opened_on
+    reason = ""
+    if not ok:
+        reason = _("The date %(date)s is before the branch meeting of %(since)s.") % {
+            "date": _d(on),
+            "since": _d(approval.opened_on),
+        }
+    return Check(_("After the branch meeting"), ok, reason)
 
 
 def archive(f: PersonFile, on: dt.date) -> list[Check]:
