@@ -113,3 +113,17 @@ def test_deep_tree_scope_is_a_prefix(school):
     deep = make_person(group, "赵六")
     office = make_user(role=Role.COMMITTEE_OFFICE, unit=school.college_a)
     assert deep in Person.objects.restrict(office)
+
+
+@pytest.mark.django_db
+def test_nobody_grants_more_than_they_hold(school):
+    from django.core.exceptions import PermissionDenied
+
+    office = make_user(role=Role.COMMITTEE_OFFICE, unit=school.college_a)
+    target = make_user()
+    with pytest.raises(PermissionDenied):
+        role_grant(user=target, unit=school.college_a, role=Role.SCHOOL_ADMIN, actor=office)
+    grant = role_grant(user=target, unit=school.branch_a1, role=Role.BRANCH_SECRETARY, actor=office)
+    assert grant.unit == school.branch_a1
+    with pytest.raises(PermissionDenied):  # outside the office's subtree
+        role_grant(user=target, unit=school.branch_b1, role=Role.BRANCH_SECRETARY, actor=office)

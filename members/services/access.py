@@ -17,10 +17,20 @@ def _require_manage_roles(actor, unit: OrgUnit) -> None:
         raise PermissionDenied
 
 
+def _require_no_escalation(actor, unit: OrgUnit, role: str) -> None:
+    """Nobody grants more than they hold there: a committee office cannot make anyone the
+    organization department."""
+    if actor is not None and not all(
+        has_unit_perm(actor, perm, unit) for perm in ROLE_PERMISSIONS[role]
+    ):
+        raise PermissionDenied
+
+
 @transaction.atomic
 def role_grant(*, user, unit: OrgUnit, role: str, actor) -> RoleGrant:
     """Give `user` the role on `unit` (and so on its subtree). `actor=None` is the system."""
     _require_manage_roles(actor, unit)
+    _require_no_escalation(actor, unit, role)
     grant, created = RoleGrant.objects.get_or_create(
         user=user,
         unit=unit,

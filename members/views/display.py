@@ -83,7 +83,7 @@ def history(changes: QuerySet[PersonChange] | list[PersonChange]) -> list[Histor
                 actor=(actor.get_full_name() or actor.username) if actor else _("the system"),
                 reason=change.reason,
                 diffs=[
-                    (field_label(name), _text(pair[0]), _text(pair[1]))
+                    (capfirst(field_label(name)), _text(pair[0]), _text(pair[1]))
                     for name, pair in (change.changes or {}).items()
                 ],
             )
