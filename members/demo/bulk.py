@@ -20,7 +20,7 @@ from core.audit import audit_record
 from core.idnumber import mask_id_number
 from core.models import AuditEvent
 from members.demo.people import PeopleGenerator, PersonSpec
-from members.models import Person
+from members.models import OrgUnit, Person
 from members.services.people import ID_INDEX_PURPOSE
 
 CHUNK = 20_000
@@ -111,8 +111,11 @@ def insert_people(
         if progress is not None:
             progress(indices.stop - start, stop - start, time.monotonic() - began)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # fresh statistics, or the planner guesses
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(Person._meta.db_table)}")
+        # Fresh statistics for people and units alike: with stale unit statistics the
+        # planner takes a whole-school path prefix for one unit and sorts a million rows.
+        with connection.cursor() as cursor:
+            for model in (Person, OrgUnit):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     audit_record(
         actor=None,
         action=AuditEvent.Action.IMPORT,

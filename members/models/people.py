@@ -145,7 +145,9 @@ class Person(models.Model):
         ordering = ["unit__path", "name", "id"]
         indexes = [
             models.Index(fields=["unit", "stage"]),
-            models.Index(fields=["name"]),
+            # The list's default order (name, id): a deep page walks this index instead of
+            # sorting the whole scope.
+            models.Index(fields=["name", "id"], name="person_name_id"),
             models.Index(fields=["expected_graduation"]),
         ]
 
