@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record
 from core.models import AuditEvent
 from development import requirements, selectors
+from development.authority import require_branch_work
 from development.models import Decision, Step, StepRecord
 from development.requirements import Check, PersonFile
 from members.models import Person, PersonChange, Stage
@@ -151,3 +152,14 @@ def change_person(
 def name_each(person: Person, error: ValidationError) -> list[str]:
     """Prefix each reason with the person's name, for services acting on many people."""
     return [_("%(name)s: %(reason)s") % {"name": person.name, "reason": m} for m in error.messages]
+
+
+def record_branch_step(
+    *, person: Person, step: str, on: dt.date, actor, **fields: Any
+) -> StepRecord:
+    """The whole of a step that is branch work and has no side effects beyond its record:
+    lock the person, check the actor's scope and every requirement, record it."""
+    person = lock(person)
+    require_branch_work(actor, person.unit)
+    guard(file_of(person), step, on)
+    return record_step(person=person, step=step, on=on, actor=actor, **fields)

@@ -24,6 +24,7 @@ from development.services._common import (
     file_of,
     guard,
     lock,
+    record_branch_step,
     record_step,
     require_text,
 )
@@ -143,10 +144,7 @@ def assessment_record(
 ) -> StepRecord:
     """The branch's half-yearly assessment of an activist (or candidate, or probationer)."""
     conclusion = require_text(conclusion, _("Write the conclusion of the assessment."))
-    person = lock(person)
-    require_branch_work(actor, person.unit)
-    guard(file_of(person), Step.ASSESSMENT, on)
-    return record_step(
+    return record_branch_step(
         person=person,
         step=Step.ASSESSMENT,
         on=on,

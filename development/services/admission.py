@@ -12,7 +12,6 @@ from core.models import AuditEvent
 from development import clock
 from development.authority import (
     require_approval_authority,
-    require_branch_work,
     require_higher_committee,
 )
 from development.models import Approval, ApprovalStatus, Decision, Purpose, Step, StepRecord
@@ -21,6 +20,7 @@ from development.services._common import (
     file_of,
     guard,
     lock,
+    record_branch_step,
     record_step,
     require_text,
 )
@@ -53,10 +53,7 @@ def application_form_issue(
     *, person: Person, on: dt.date, form_number: str = "", actor
 ) -> StepRecord:
     """The application form (入党志愿书) is issued after a passed pre-review."""
-    person = lock(person)
-    require_branch_work(actor, person.unit)
-    guard(file_of(person), Step.APPLICATION_FORM, on)
-    return record_step(
+    return record_branch_step(
         person=person,
         step=Step.APPLICATION_FORM,
         on=on,

@@ -20,6 +20,7 @@ from development.services._common import (
     file_of,
     guard,
     lock,
+    record_branch_step,
     record_step,
     require_text,
 )
@@ -93,10 +94,7 @@ def recommendation_record(
 ) -> StepRecord:
     """Recommended by Party members (党员推荐) or by the Youth League (团组织推优)."""
     kind = RecommendationKind(kind)
-    person = lock(person)
-    require_branch_work(actor, person.unit)
-    guard(file_of(person), Step.RECOMMENDATION, on)
-    return record_step(
+    return record_branch_step(
         person=person,
         step=Step.RECOMMENDATION,
         on=on,
@@ -143,10 +141,7 @@ def thought_report_record(
     evidence_ref: str = "",
     actor,
 ) -> StepRecord:
-    person = lock(person)
-    require_branch_work(actor, person.unit)
-    guard(file_of(person), Step.THOUGHT_REPORT, on)
-    return record_step(
+    return record_branch_step(
         person=person,
         step=Step.THOUGHT_REPORT,
         on=on,

@@ -18,7 +18,15 @@ from development.models import (
     TrainingKind,
     TrainingRecord,
 )
-from development.services._common import file_of, guard, lock, record_step, require_text, today
+from development.services._common import (
+    file_of,
+    guard,
+    lock,
+    record_branch_step,
+    record_step,
+    require_text,
+    today,
+)
 from development.services.activist import assign, filing_record
 from members.models import Person
 
@@ -70,10 +78,7 @@ def political_review_record(
     """Political review (政治审查) with its written conclusion; a failed review may be
     followed by a new one."""
     conclusion = require_text(conclusion, _("Write the conclusion of the political review."))
-    person = lock(person)
-    require_branch_work(actor, person.unit)
-    guard(file_of(person), Step.POLITICAL_REVIEW, on)
-    return record_step(
+    return record_branch_step(
         person=person,
         step=Step.POLITICAL_REVIEW,
         on=on,

@@ -15,6 +15,7 @@ from development.services._common import (
     file_of,
     guard,
     lock,
+    record_branch_step,
     record_step,
     require_text,
 )
@@ -63,10 +64,7 @@ def conversion_apply(
     *, person: Person, on: dt.date, evidence: str = "", evidence_ref: str = "", actor
 ) -> StepRecord:
     """The probationary member's written application for conversion, as probation ends."""
-    person = lock(person)
-    require_branch_work(actor, person.unit)
-    guard(file_of(person), Step.CONVERSION_APPLICATION, on)
-    return record_step(
+    return record_branch_step(
         person=person,
         step=Step.CONVERSION_APPLICATION,
         on=on,
@@ -204,9 +202,6 @@ def probation_cancel(*, person: Person, on: dt.date, reason: str, actor) -> Canc
 def archive_record(*, person: Person, on: dt.date, location: str = "", actor) -> StepRecord:
     """All materials are in the member's file (the timeline is the file; this records where
     the paper is kept)."""
-    person = lock(person)
-    require_branch_work(actor, person.unit)
-    guard(file_of(person), Step.ARCHIVE, on)
-    return record_step(
+    return record_branch_step(
         person=person, step=Step.ARCHIVE, on=on, actor=actor, detail={"location": location}
     )
