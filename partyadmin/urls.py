@@ -7,6 +7,7 @@ from core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("documents/<int:pk>/", core_views.document_download, name="document_download"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -55,6 +55,7 @@ ELSEWHERE = {
     "my_record": "test_my_record_shows_only_own_record below",
     "home": "test_home_sends_each_actor_somewhere_they_may_go below",
     "healthz": "tests/test_accounts.py",
+    "document_download": "tests/test_uploads.py (by unit scope and by whom it is about)",
 }
 
 # (actor name, role, attribute of the fixture naming the unit it is granted on)
