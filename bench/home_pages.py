@@ -4,9 +4,8 @@
         .venv/bin/python bench/home_pages.py --people 100000
 
 Tops the database up with `seed_demo` (as bench/people_list.py does), then for the school
-home (organization department), the committee home (a college's office) and the branch home
-(a branch secretary; its due list is measured by bench/due_list.py) requests the page `--runs` times after `--warmup` runs and prints the
-median time and query count, beside the median time of the hand-written SQL that computes the
+home (organization department) and the committee home (a college's office) requests the page
+`--runs` times after `--warmup` runs and prints the median time and query count, beside the median time of the hand-written SQL that computes the
 same figures (the funnel by unit and stage, admissions and conversions per quarter, the open
 approvals), and the ratio page / SQL. It also checks that both give the same funnel.
 """
