@@ -1,0 +1,14 @@
+from django.urls import path
+
+from education.views import checkins
+
+urlpatterns = [
+    path("checkins/me/", checkins.checkin_mine, name="checkin_mine"),
+    path("checkins/plans/<int:pk>/submit/", checkins.checkin_submit, name="checkin_submit"),
+    path("checkins/queue/", checkins.checkin_queue, name="checkin_queue"),
+    path("checkins/late/", checkins.checkin_late, name="checkin_late"),
+    path("checkins/<int:pk>/", checkins.checkin_review, name="checkin_review"),
+    path("checkins/plans/<int:pk>/", checkins.checkin_plan_detail, name="checkin_plan_detail"),
+    path("checkins/people/<int:pk>/plan/", checkins.checkin_plan_new, name="checkin_plan_new"),
+    path("checkins/rules/<int:pk>/", checkins.checkin_rules, name="checkin_rules"),
+]
