@@ -40,6 +40,7 @@ class CheckinReturnForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for sending back"),
         max_length=500,
+        required=False,  # accepting needs none; the service requires it for sending back
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
