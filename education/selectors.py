@@ -188,3 +188,51 @@ def late_by_branch(user, day: dt.date) -> list[BranchLate]:
             kinds = [b.label for b in boards if b.late]
             entry.people_late.append(LatePerson(plan=plan, late=late, kinds=kinds))
     return list(branches.values())
+
+
+# ---- dues ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SheetRow:
+    person: object
+    due: object  # Decimal
+    payment: object | None  # DuesPayment
+
+    @property
+    def paid(self) -> bool:
+        return self.payment is not None
+
+
+def dues_sheet(user, unit: OrgUnit, month: dt.date) -> list[SheetRow]:
+    """A unit's monthly dues sheet: every member of its subtree who owes dues for `month`
+    (admitted by the end of it), what they owe and what they paid. Two queries."""
+    from django.db.models import Prefetch
+
+    from development.clock import add_months
+    from education.models import DuesPayment
+    from education.services.dues import dues_of
+    from members.models import Person
+    from members.models.people import MEMBER_STAGES
+
+    people = (
+        Person.objects.restrict(user, "manage_dues")
+        .filter(
+            unit__path__startswith=unit.path,
+            stage__in=MEMBER_STAGES,
+            joined_on__lt=add_months(month, 1),
+        )
+        .select_related("unit", "dues_account")
+        .prefetch_related(
+            Prefetch(
+                "dues_payments",
+                queryset=DuesPayment.objects.filter(month=month),
+                to_attr="month_payments",
+            )
+        )
+        .order_by("unit__path", "name", "pk")
+    )
+    return [
+        SheetRow(person=p, due=dues_of(p), payment=(p.month_payments or [None])[0])
+        for p in people
+    ]
