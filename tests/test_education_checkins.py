@@ -375,8 +375,8 @@ def populate(school, n):
         submit(plan, index=i % 3)
 
 
-QUEUE_QUERIES = 10
-LATE_QUERIES = 11
+QUEUE_QUERIES = 11
+LATE_QUERIES = 12
 
 
 @pytest.mark.parametrize("n", [3, 15])

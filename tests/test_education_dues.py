@@ -140,3 +140,138 @@ def test_scope(member, school):
     outsider = make_user("o", role=Role.BRANCH_COMMITTEE, unit=school.branch_b1)
     with pytest.raises(PermissionDenied):
         svc.dues_record(person=member, first_month=D(2026, 3, 1), paid_on=TODAY, actor=outsider)
+
+
+# ---- pages, Excel -------------------------------------------------------------------------
+
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from tests.excel_helpers import read_xlsx, xlsx  # noqa: E402
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def dues_upload(client, rows):
+    content = xlsx([["学号", "姓名", "月份", "金额（元）", "交纳日期"], *rows])
+    return client.post(
+        reverse("dues_import"), {"file": SimpleUploadedFile("党费.xlsx", content)}
+    )
+
+
+@pytest.mark.django_db
+def test_import_previews_errors_with_row_and_column_and_records_nothing(
+    client, school, secretary, media
+):
+    a = make_person(school.branch_a1, "党员甲", stage="full", joined_on=D(2024, 1, 5),
+                    student_number="S1")  # fmt: skip
+    make_person(school.branch_b1, "外院乙", stage="full", joined_on=D(2024, 1, 5),
+                student_number="S2")  # fmt: skip
+    client.force_login(secretary)
+    response = dues_upload(client, [
+        ["S1", "党员甲", "2026-02", "0.2", "2026-03-01"],
+        ["S1", "党员丙", "2026-03", "", "2026-03-01"],  # wrong name
+        ["S2", "外院乙", "2026-03", "", "2026-03-01"],  # out of scope
+        ["S1", "党员甲", "2025-08", "", "2026-03-01"],  # 7 months late
+        ["S1", "党员甲", "2026-01", "abc", "2026-03-01"],  # bad amount
+        ["S1", "党员甲", "2026-02", "", "2026-03-01"],  # twice in the file
+    ])  # fmt: skip
+    assert response.status_code == 400
+    body = response.content.decode()
+    cells = {(r, c) for r, c in [
+        ("3", "B"), ("4", "A"), ("5", "C"), ("6", "D"), ("7", "C"),
+    ]}  # fmt: skip
+    for row, column in cells:
+        assert f'data-row="{row}" data-column="{column}"' in body, (row, column)
+    assert not DuesPayment.objects.exists()
+    assert Person.objects.get(pk=a.pk).dues_paid_through is None
+
+
+@pytest.mark.django_db
+def test_import_preview_then_confirm_all(client, school, secretary, media):
+    a = make_person(school.branch_a1, "党员甲", stage="full", joined_on=D(2024, 1, 5),
+                    student_number="S1")  # fmt: skip
+    client.force_login(secretary)
+    response = dues_upload(client, [
+        ["S1", "党员甲", "2026-01", "", "2026-03-01"],
+        ["S1", "", "2026/2", "0.5", "2026-03-01"],
+    ])  # fmt: skip
+    assert response.status_code == 302
+    preview = response["Location"]
+    assert 'data-rows="2"' in client.get(preview).content.decode()
+    assert not DuesPayment.objects.exists()
+    assert client.post(preview, {"action": "confirm"}).status_code == 302
+    assert sorted(DuesPayment.objects.values_list("month", "amount")) == [
+        (D(2026, 1, 1), Decimal("0.20")), (D(2026, 2, 1), Decimal("0.50")),
+    ]  # fmt: skip
+    assert Person.objects.get(pk=a.pk).dues_paid_through == D(2026, 2, 1)
+    assert client.get(preview).status_code == 404  # the pending file is gone
+
+
+@pytest.mark.django_db
+def test_import_refuses_a_file_that_is_not_a_workbook(client, secretary, media):
+    client.force_login(secretary)
+    response = client.post(
+        reverse("dues_import"), {"file": SimpleUploadedFile("a.xlsx", b"not a workbook")}
+    )
+    assert response.status_code == 400 and 'id="import-refused"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_export_is_scoped(client, school, secretary):
+    a = make_person(school.branch_a1, "党员甲", stage="full", joined_on=D(2024, 1, 5),
+                    student_number="S1")  # fmt: skip
+    b = make_person(school.branch_b1, "外院乙", stage="full", joined_on=D(2024, 1, 5))
+    for person in (a, b):
+        svc.dues_record(person=person, first_month=D(2026, 3, 1), paid_on=TODAY, actor=None)
+    client.force_login(secretary)
+    response = client.get(reverse("dues_export"), {"year": 2026})
+    rows = read_xlsx(b"".join(response.streaming_content))
+    assert rows[0][:5] == ["党支部", "学号", "姓名", "月份", "金额（元）"]
+    assert [r[2] for r in rows[1:]] == ["党员甲"]
+    assert rows[1][3] == "2026-03" and rows[1][7] == "2026-03"
+
+
+@pytest.mark.django_db
+def test_person_page_records_months_and_refuses_with_the_rule(client, member, secretary):
+    client.force_login(secretary)
+    url = reverse("dues_person", kwargs={"pk": member.pk})
+    assert client.get(url).status_code == 200
+    data = {"action": "pay", "first_month": "2025-08", "last_month": "", "paid_on": "2026-03-15"}
+    response = client.post(url, data)
+    assert response.status_code == 400 and not DuesPayment.objects.exists()
+    data.update(first_month="2026-01", last_month="2026-03")
+    assert client.post(url, data).status_code == 302
+    assert Person.objects.get(pk=member.pk).dues_paid_through == D(2026, 3, 1)
+    data = {"action": "account", "basis": "stipend", "monthly_income": "3000"}
+    assert client.post(url, data).status_code == 302
+    assert 'id="monthly-dues">15.00<' in client.get(url).content.decode()
+
+
+SHEET_QUERIES = 13
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n", [2, 12])
+def test_monthly_sheet_records_ticked_members(client, school, secretary, django_assert_num_queries, n):
+    people = [
+        make_person(school.branch_a1, f"党员{i}", stage="full", joined_on=D(2025, 1, 1))
+        for i in range(n)
+    ]
+    make_person(school.branch_a1, "新党员", stage="probationary", joined_on=D(2026, 4, 2))
+    svc.dues_record(person=people[0], first_month=D(2026, 3, 1), paid_on=TODAY, actor=None)
+    client.force_login(secretary)
+    url = reverse("dues_sheet", kwargs={"pk": school.branch_a1.pk})
+    with django_assert_num_queries(SHEET_QUERIES):
+        response = client.get(url, {"month": "2026-03"})
+    body = response.content.decode()
+    assert f'data-paid="1" data-members="{n}"' in body  # admitted in April: not on March
+    response = client.post(
+        f"{url}?month=2026-03", {"person": [p.pk for p in people[1:]], "paid_on": "2026-03-15"}
+    )
+    assert response.status_code == 302
+    assert DuesPayment.objects.filter(month=D(2026, 3, 1)).count() == n
