@@ -76,7 +76,9 @@ def periods(
     return found
 
 
-def period_on(starts_on: dt.date, ends_on: dt.date, cadence: Cadence, day: dt.date) -> Period | None:
+def period_on(
+    starts_on: dt.date, ends_on: dt.date, cadence: Cadence, day: dt.date
+) -> Period | None:
     """The period `day` falls in, or None before the plan starts or after it ends."""
     if day < starts_on or day > ends_on:
         return None

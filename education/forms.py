@@ -47,7 +47,9 @@ class CheckinReturnForm(forms.Form):
 
 class PlanOpenForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=CheckinCategory.choices)
-    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
@@ -95,6 +97,8 @@ class DuesUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Dues workbook (.xlsx)"),
         widget=forms.ClearableFileInput(
-            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
         ),
     )

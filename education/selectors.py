@@ -233,6 +233,5 @@ def dues_sheet(user, unit: OrgUnit, month: dt.date) -> list[SheetRow]:
         .order_by("unit__path", "name", "pk")
     )
     return [
-        SheetRow(person=p, due=dues_of(p), payment=(p.month_payments or [None])[0])
-        for p in people
+        SheetRow(person=p, due=dues_of(p), payment=(p.month_payments or [None])[0]) for p in people
     ]

@@ -54,7 +54,10 @@ def secretary(school):
     return make_user("sec", role=Role.BRANCH_SECRETARY, unit=school.branch_a1)
 
 
-def open_plan(person, category="away", start=D(2025, 7, 1), end=D(2026, 6, 30), actor=None):
+PLAN_START, PLAN_END = D(2025, 7, 1), D(2026, 6, 30)
+
+
+def open_plan(person, category="away", start=PLAN_START, end=PLAN_END, actor=None):
     return svc.checkin_plan_open(
         person=person, category=category, starts_on=start, ends_on=end, actor=actor
     )
@@ -77,9 +80,7 @@ def test_default_kinds_and_cadences_by_category(graduate, school):
 
 
 def test_school_rules_replace_the_defaults(graduate, school):
-    svc.checkin_rules_set(
-        school=school.school, rules=[("away", "xuexi", "week", 1)], actor=None
-    )
+    svc.checkin_rules_set(school=school.school, rules=[("away", "xuexi", "week", 1)], actor=None)
     assert open_plan(graduate).cadences == [{"kind": "xuexi", "unit": "week", "every": 1}]
     with pytest.raises(ValidationError):
         open_plan(make_person(school.branch_a1, stage="full"), "abroad")
@@ -243,7 +244,9 @@ def test_board_states_at_the_due_date(graduate, secretary):
     submit(plan, index=1)
     svc.checkin_accept(checkin=checkin, actor=secretary)
     assert states(plan, D(2025, 8, 20))[1] == "accepted"
-    assert selectors.late_count(plan, list(plan.checkins.all()), D(2025, 8, 20)) == 4  # xuexi 0 and 2, July report, July org life
+    assert (
+        selectors.late_count(plan, list(plan.checkins.all()), D(2025, 8, 20)) == 4
+    )  # xuexi 0 and 2, July report, July org life
 
 
 def test_late_by_branch(graduate, school, secretary):

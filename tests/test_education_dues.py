@@ -158,9 +158,7 @@ def media(settings, tmp_path):
 
 def dues_upload(client, rows):
     content = xlsx([["学号", "姓名", "月份", "金额（元）", "交纳日期"], *rows])
-    return client.post(
-        reverse("dues_import"), {"file": SimpleUploadedFile("党费.xlsx", content)}
-    )
+    return client.post(reverse("dues_import"), {"file": SimpleUploadedFile("党费.xlsx", content)})
 
 
 @pytest.mark.django_db
@@ -257,7 +255,9 @@ SHEET_QUERIES = 13
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("n", [2, 12])
-def test_monthly_sheet_records_ticked_members(client, school, secretary, django_assert_num_queries, n):
+def test_monthly_sheet_records_ticked_members(
+    client, school, secretary, django_assert_num_queries, n
+):
     people = [
         make_person(school.branch_a1, f"党员{i}", stage="full", joined_on=D(2025, 1, 1))
         for i in range(n)

@@ -89,8 +89,7 @@ def checkin_rules_set(*, school: OrgUnit, rules: Sequence[tuple[str, str, str, i
     before = {c: rules_for(school.pk, c) for c in CheckinCategory.values}
     CheckinRule.objects.filter(school=school).delete()
     CheckinRule.objects.bulk_create(
-        CheckinRule(school=school, category=c, kind=k, unit=u, every=int(n))
-        for c, k, u, n in rules
+        CheckinRule(school=school, category=c, kind=k, unit=u, every=int(n)) for c, k, u, n in rules
     )
     audit_record(
         actor=actor,
@@ -136,9 +135,7 @@ def checkin_plan_open(
         raise ValidationError(
             {"category": _("The school's rules ask no check-ins of this category.")}
         )
-    current = CheckinPlan.objects.select_for_update().filter(
-        person=person, status=PlanStatus.OPEN
-    )
+    current = CheckinPlan.objects.select_for_update().filter(person=person, status=PlanStatus.OPEN)
     for old in current:
         if old.starts_on >= starts_on:
             raise ValidationError(
@@ -291,9 +288,7 @@ def checkin_submit(
 
 def _lock_checkin(checkin: Checkin) -> Checkin:
     return (
-        Checkin.objects.select_for_update()
-        .select_related("plan__person__unit")
-        .get(pk=checkin.pk)
+        Checkin.objects.select_for_update().select_related("plan__person__unit").get(pk=checkin.pk)
     )
 
 
@@ -345,7 +340,9 @@ def checkin_return(*, checkin: Checkin, reason: str, actor) -> Checkin:
 
 
 def _event(checkin: Checkin, action: str, actor, **fields) -> CheckinEvent:
-    event = CheckinEvent.objects.create(checkin=checkin, action=action, actor=_user(actor), **fields)
+    event = CheckinEvent.objects.create(
+        checkin=checkin, action=action, actor=_user(actor), **fields
+    )
     person = checkin.plan.person
     audit_record(
         actor=actor,

@@ -230,9 +230,10 @@ def dues_record_many(
         raise ValidationError(problems)
     created = DuesPayment.objects.bulk_create(payments)
     refresh_paid_through(ids)
+    imported = source == PaymentSource.IMPORTED
     audit_record(
         actor=actor,
-        action=AuditEvent.Action.CREATE if source == PaymentSource.RECORDED else AuditEvent.Action.IMPORT,
+        action=AuditEvent.Action.IMPORT if imported else AuditEvent.Action.CREATE,
         target_type=DuesPayment._meta.label_lower,
         summary=f"dues: {len(created)} months for {len(ids)} people",
         detail={"people": ids[:200], "months": sorted({f"{p.month:%Y-%m}" for p in created}),
@@ -267,9 +268,7 @@ def dues_record(
 
 def refresh_paid_through(person_ids: Iterable[int]) -> int:
     """Person.dues_paid_through = the latest month paid, for these people, in one UPDATE."""
-    latest = DuesPayment.objects.filter(person_id=OuterRef("pk")).order_by("-month").values(
-        "month"
-    )[:1]
-    return Person.objects.filter(pk__in=list(person_ids)).update(
-        dues_paid_through=Subquery(latest)
+    latest = (
+        DuesPayment.objects.filter(person_id=OuterRef("pk")).order_by("-month").values("month")[:1]
     )
+    return Person.objects.filter(pk__in=list(person_ids)).update(dues_paid_through=Subquery(latest))

@@ -199,8 +199,9 @@ def checkin_late(request: HttpRequest) -> HttpResponse:
 @require_GET
 def checkin_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(
-        CheckinPlan.objects.filter(scope_q(request.user, REVIEW, field="person__unit__path"))
-        .select_related("person__unit", "opened_by"),
+        CheckinPlan.objects.filter(
+            scope_q(request.user, REVIEW, field="person__unit__path")
+        ).select_related("person__unit", "opened_by"),
         pk=pk,
     )
     boards = _board_context(plan)
@@ -219,17 +220,18 @@ def checkin_plan_new(request: HttpRequest, pk: int) -> HttpResponse:
     if person.whereabouts in CheckinCategory.values:
         initial["category"] = person.whereabouts
     form = PlanOpenForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                plan = services.checkin_plan_open(person=person, actor=request.user, **form.cleaned_data)
-            except PermissionDenied as exc:
-                raise Http404 from exc
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The check-in plan is open."))
-                return redirect("checkin_plan_detail", pk=plan.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.checkin_plan_open(
+                person=person, actor=request.user, **form.cleaned_data
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The check-in plan is open."))
+            return redirect("checkin_plan_detail", pk=plan.pk)
     plans = person.checkin_plans.all()
     return render(
         request,
@@ -263,23 +265,23 @@ def checkin_rules(request: HttpRequest, pk: int) -> HttpResponse:
             form = RuleForm(request.POST or None, prefix=prefix, initial=initial)
             rows.append({"category": category, "kind": kind, "form": form})
     errors: list[str] = []
-    if request.method == "POST":
-        if all(r["form"].is_valid() for r in rows):
-            rules = [
-                (r["category"], r["kind"], r["form"].cleaned_data["unit"],
-                 r["form"].cleaned_data["every"])
-                for r in rows
-                if r["form"].cleaned_data["enabled"]
-            ]  # fmt: skip
-            try:
-                services.checkin_rules_set(school=school, rules=rules, actor=request.user)
-            except PermissionDenied as exc:
-                raise Http404 from exc
-            except ValidationError as exc:
-                errors = exc.messages
-            else:
-                messages.success(request, _("The check-in rules are saved; new plans use them."))
-                return redirect("checkin_rules", pk=school.pk)
+    valid = request.method == "POST" and all([r["form"].is_valid() for r in rows])
+    if valid:
+        rules = [
+            (r["category"], r["kind"], r["form"].cleaned_data["unit"],
+             r["form"].cleaned_data["every"])
+            for r in rows
+            if r["form"].cleaned_data["enabled"]
+        ]  # fmt: skip
+        try:
+            services.checkin_rules_set(school=school, rules=rules, actor=request.user)
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("The check-in rules are saved; new plans use them."))
+            return redirect("checkin_rules", pk=school.pk)
     return render(
         request,
         "education/checkins/rules.html",

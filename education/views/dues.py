@@ -80,10 +80,10 @@ def dues_sheet(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 errors = exc.messages
             else:
-                messages.success(
-                    request, _("Recorded %(n)s payments.") % {"n": len(created)}
+                messages.success(request, _("Recorded %(n)s payments.") % {"n": len(created)})
+                return redirect(
+                    f"{reverse('dues_sheet', kwargs={'pk': unit.pk})}?month={month:%Y-%m}"
                 )
-                return redirect(f"{reverse('dues_sheet', kwargs={'pk': unit.pk})}?month={month:%Y-%m}")
     rows = selectors.dues_sheet(request.user, unit, month)
     context = {
         "unit": unit,
@@ -92,7 +92,9 @@ def dues_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         "next": add_months(month, 1),
         "rows": rows,
         "total_due": sum((r.due for r in rows), services.STUDENT_MONTHLY * 0),
-        "total_paid": sum((r.payment.amount for r in rows if r.payment), services.STUDENT_MONTHLY * 0),
+        "total_paid": sum(
+            (r.payment.amount for r in rows if r.payment), services.STUDENT_MONTHLY * 0
+        ),
         "paid_count": sum(1 for r in rows if r.paid),
         "errors": errors,
         "today": services.today(),
@@ -119,7 +121,9 @@ def dues_person(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "account":
                 account_form = DuesAccountForm(request.POST)
                 if account_form.is_valid():
-                    services.dues_account_set(person=person, actor=request.user, **account_form.cleaned_data)
+                    services.dues_account_set(
+                        person=person, actor=request.user, **account_form.cleaned_data
+                    )
                     messages.success(request, _("The dues basis is saved."))
                     return redirect("dues_person", pk=person.pk)
             elif action == "pay":

@@ -27,9 +27,10 @@ def screenshot_png() -> bytes:
 
 
 def no_sideways_scroll(page) -> bool:
-    return page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    ) <= 0
+    return (
+        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        <= 0
+    )
 
 
 def test_graduate_checks_in_from_a_phone(phone_page, page, live_server, school, artifacts):
@@ -49,7 +50,7 @@ def test_graduate_checks_in_from_a_phone(phone_page, page, live_server, school, 
     phone.goto(f"{live_server.url}/education/checkins/me/")
     xuexi = phone.locator('form[data-slot="xuexi-0"]')
     assert xuexi.get_attribute("data-state") == "due"
-    photo = xuexi.locator('input[type=file][capture]')
+    photo = xuexi.locator("input[type=file][capture]")
     assert photo.get_attribute("accept") == "image/*"
     photo.set_input_files(
         {"name": "xuexi.png", "mimeType": "image/png", "buffer": screenshot_png()}
@@ -57,17 +58,21 @@ def test_graduate_checks_in_from_a_phone(phone_page, page, live_server, school, 
     xuexi.locator("textarea").fill("本期学习积分 320 分")
     with phone.expect_navigation():
         xuexi.locator("button[type=submit]").click()
-    assert phone.locator('li.slot[data-kind="xuexi"][data-period="0"]').get_attribute(
-        "data-state"
-    ) == "submitted"
+    assert (
+        phone.locator('li.slot[data-kind="xuexi"][data-period="0"]').get_attribute("data-state")
+        == "submitted"
+    )
 
     report = phone.locator('form[data-slot="study_report-0"]')
     report.locator("textarea").fill("学习党的二十大精神心得体会：坚定理想信念，发挥表率作用。")
     with phone.expect_navigation():
         report.locator("button[type=submit]").click()
-    assert phone.locator('li.slot[data-kind="study_report"][data-period="0"]').get_attribute(
-        "data-state"
-    ) == "submitted"
+    assert (
+        phone.locator('li.slot[data-kind="study_report"][data-period="0"]').get_attribute(
+            "data-state"
+        )
+        == "submitted"
+    )
     assert no_sideways_scroll(phone)
     phone.screenshot(path=str(artifacts / "checkin-phone-sent.png"), full_page=True)
 
@@ -93,9 +98,12 @@ def test_graduate_checks_in_from_a_phone(phone_page, page, live_server, school, 
     again.locator("textarea").fill("结合实习工作的心得体会（修改稿）" + "。" * 300)
     with phone.expect_navigation():
         again.locator("button[type=submit]").click()
-    assert phone.locator('li.slot[data-kind="study_report"][data-period="0"]').get_attribute(
-        "data-state"
-    ) == "submitted"
+    assert (
+        phone.locator('li.slot[data-kind="study_report"][data-period="0"]').get_attribute(
+            "data-state"
+        )
+        == "submitted"
+    )
 
     # Accepted this time.
     page.goto(f"{live_server.url}/education/checkins/queue/")
@@ -113,7 +121,10 @@ def test_graduate_checks_in_from_a_phone(phone_page, page, live_server, school, 
     assert xuexi_checkin.documents.get().file_type == "png"
 
     phone.goto(f"{live_server.url}/education/checkins/me/")
-    assert phone.locator('li.slot[data-kind="study_report"][data-period="0"]').get_attribute(
-        "data-state"
-    ) == "accepted"
+    assert (
+        phone.locator('li.slot[data-kind="study_report"][data-period="0"]').get_attribute(
+            "data-state"
+        )
+        == "accepted"
+    )
     phone.screenshot(path=str(artifacts / "checkin-phone-accepted.png"), full_page=True)
