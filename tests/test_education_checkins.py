@@ -392,3 +392,18 @@ def test_queue_and_late_query_counts(client, school, django_assert_num_queries, 
     with django_assert_num_queries(LATE_QUERIES):
         response = client.get(reverse("checkin_late"))
     assert response.content.decode().count("data-person-id=") == n
+
+
+def test_member_page_links_to_plan_and_dues(client, graduate, secretary, school):
+    client.force_login(secretary)
+    body = client.get(reverse("person_detail", kwargs={"pk": graduate.pk})).content.decode()
+    assert 'id="checkin-plan-link"' in body and 'id="dues-link"' in body
+    body = client.get(reverse("person_detail", kwargs={"pk": school.alice.pk})).content.decode()
+    assert 'id="education-links"' not in body  # an applicant keeps neither
+
+
+def test_plan_page_flags_late_check_ins(client, graduate, secretary):
+    plan = open_plan(graduate)
+    client.force_login(secretary)
+    body = client.get(reverse("checkin_plan_detail", kwargs={"pk": plan.pk})).content.decode()
+    assert 'data-late="5"' in body  # xuexi 0–2, the July report and July org life

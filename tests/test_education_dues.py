@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from education.models import DuesPayment
 from education.services import dues as svc
@@ -15,6 +16,12 @@ from tests.factories import make_person, make_user
 
 D = dt.date
 TODAY = D(2026, 3, 15)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

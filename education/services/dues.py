@@ -199,7 +199,8 @@ def dues_record_many(
     ids = sorted({e.person.pk for e in entries})
     locked = {
         p.pk: p
-        for p in Person.objects.select_for_update()
+        # Lock the people only: the account is read through an outer join.
+        for p in Person.objects.select_for_update(of=("self",))
         .select_related("unit", "dues_account")
         .filter(pk__in=ids)
         .order_by("pk")
