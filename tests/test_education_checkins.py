@@ -407,3 +407,11 @@ def test_plan_page_flags_late_check_ins(client, graduate, secretary):
     client.force_login(secretary)
     body = client.get(reverse("checkin_plan_detail", kwargs={"pk": plan.pk})).content.decode()
     assert 'data-late="5"' in body  # xuexi 0–2, the July report and July org life
+
+
+def test_a_period_without_a_form_still_says_why(client, graduate):
+    plan = open_plan(graduate)
+    client.force_login(graduate.user)
+    response = post_checkin(client, plan, index=9, photos=jpeg())  # starts in November
+    assert response.status_code == 400 and 'id="submit-errors"' in response.content.decode()
+    assert not Checkin.objects.exists() and not Document.objects.exists()

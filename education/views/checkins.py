@@ -111,11 +111,14 @@ def checkin_submit(request: HttpRequest, pk: int) -> HttpResponse:
     # Show the page again with this form's errors in place of its empty form.
     boards = _board_context(plan)
     _submit_forms(boards)
+    shown = False
     for board in boards:
         for slot in board.open_slots:
             if slot.form.prefix == prefix:
-                slot.form = form
-    context = {"person": plan.person, "plan": plan, "boards": boards, "failed": prefix}
+                slot.form, shown = form, True
+    # A period that cannot take a check-in has no form on the page: say why at the top.
+    unplaced = [] if shown else [e for errors in form.errors.values() for e in errors]
+    context = {"person": plan.person, "plan": plan, "boards": boards, "unplaced": unplaced}
     return render(request, "education/checkins/mine.html", context, status=400)
 
 
