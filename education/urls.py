@@ -9,6 +9,7 @@ urlpatterns = [
     path("checkins/late/", checkins.checkin_late, name="checkin_late"),
     path("checkins/<int:pk>/", checkins.checkin_review, name="checkin_review"),
     path("checkins/plans/<int:pk>/", checkins.checkin_plan_detail, name="checkin_plan_detail"),
+    path("checkins/plans/<int:pk>/close/", checkins.checkin_plan_close, name="checkin_plan_close"),
     path("checkins/people/<int:pk>/plan/", checkins.checkin_plan_new, name="checkin_plan_new"),
     path("checkins/rules/<int:pk>/", checkins.checkin_rules, name="checkin_rules"),
     path("dues/", dues.dues_index, name="dues_index"),

@@ -415,3 +415,16 @@ def test_a_period_without_a_form_still_says_why(client, graduate):
     response = post_checkin(client, plan, index=9, photos=jpeg())  # starts in November
     assert response.status_code == 400 and 'id="submit-errors"' in response.content.decode()
     assert not Checkin.objects.exists() and not Document.objects.exists()
+
+
+def test_secretary_closes_a_plan_with_a_reason(client, graduate, secretary):
+    plan = open_plan(graduate)
+    client.force_login(secretary)
+    url = reverse("checkin_plan_close", kwargs={"pk": plan.pk})
+    client.post(url, {"reason": ""})
+    plan.refresh_from_db()
+    assert plan.status == "open"
+    assert client.post(url, {"reason": "组织关系已转出"}).status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == "closed" and plan.ends_on == TODAY
+    assert plan.close_reason == "组织关系已转出"

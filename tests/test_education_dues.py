@@ -282,3 +282,15 @@ def test_monthly_sheet_records_ticked_members(
     )
     assert response.status_code == 302
     assert DuesPayment.objects.filter(month=D(2026, 3, 1)).count() == n
+
+
+@pytest.mark.django_db
+def test_unpaid_months_within_the_payable_window(member, school):
+    # Admitted June 2025; on 15 March 2026 the payable window starts in September 2025.
+    paid = {D(2025, 10, 1), D(2026, 1, 1)}
+    assert svc.unpaid_months(member, paid, on=TODAY) == [
+        D(2025, 9, 1), D(2025, 11, 1), D(2025, 12, 1), D(2026, 2, 1), D(2026, 3, 1),
+    ]  # fmt: skip
+    new = make_person(school.branch_a1, stage="probationary", joined_on=D(2026, 3, 2))
+    assert svc.unpaid_months(new, set(), on=TODAY) == [D(2026, 3, 1)]
+    assert svc.unpaid_months(school.alice, set(), on=TODAY) == []

@@ -57,6 +57,7 @@ VIEWS = [
     View("checkin_review", "review_checkins", "checkin"),
     View("checkin_plan_detail", "review_checkins", "plan"),
     View("checkin_plan_new", "review_checkins", "person"),
+    View("checkin_plan_close", "review_checkins", "plan", "post"),
     View("checkin_rules", "manage_tree", "school"),
     View("dues_index", "manage_dues", "none"),
     View("dues_person", "manage_dues", "person"),

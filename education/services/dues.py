@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.models import AuditEvent
+from development.clock import add_months
 from education import cadence
 from education.models import DuesAccount, DuesBasis, DuesPayment, PaymentSource
 from members.models import Person
@@ -78,6 +79,19 @@ def dues_of(person: Person) -> Decimal:
 def first_owed_month(person: Person) -> dt.date | None:
     """Dues are owed from the month the branch meeting admitted the member."""
     return cadence.first_of_month(person.joined_on) if person.joined_on else None
+
+
+def unpaid_months(person: Person, paid: set[dt.date], *, on: dt.date) -> list[dt.date]:
+    """Months owed and not paid that can still be paid on `on`: from the month of admission
+    (at most six months back) to the current month."""
+    first = first_owed_month(person)
+    if first is None or person.stage not in MEMBER_STAGES:
+        return []
+    start = max(first, add_months(cadence.first_of_month(on), -cadence.DUES_LIMIT_MONTHS))
+    current = cadence.first_of_month(on)
+    if start > current:
+        return []
+    return [m for m in cadence.month_range(start, current) if m not in paid]
 
 
 def _require(actor, person: Person) -> None:

@@ -216,6 +216,27 @@ def checkin_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def checkin_plan_close(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(
+        CheckinPlan.objects.filter(scope_q(request.user, REVIEW, field="person__unit__path")),
+        pk=pk,
+    )
+    try:
+        services.checkin_plan_close(
+            plan=plan, reason=request.POST.get("reason", ""), actor=request.user
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("checkin_plan_detail", pk=plan.pk)
+    messages.success(request, _("The check-in plan is closed."))
+    return redirect("checkin_plan_detail", pk=plan.pk)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def checkin_plan_new(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person.objects.restrict(request.user, REVIEW), pk=pk)

@@ -147,6 +147,7 @@ def dues_person(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(account_form if action == "account" else payment_form, exc)
         status = 400
     person.refresh_from_db(fields=["dues_paid_through"])
+    payments = list(person.dues_payments.all())
     return render(
         request,
         "education/dues/person.html",
@@ -154,7 +155,10 @@ def dues_person(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "monthly": services.dues_of(person),
             "first_month": services.first_owed_month(person),
-            "payments": person.dues_payments.select_related("recorded_by"),
+            "payments": payments,
+            "unpaid": services.unpaid_months(
+                person, {p.month for p in payments}, on=services.today()
+            ),
             "account_form": account_form,
             "payment_form": payment_form,
         },
