@@ -8,13 +8,23 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from development.clock import add_months
 from education import cadence
-from education.models import Checkin, CheckinKind, CheckinPlan, CheckinStatus, PlanStatus
-from members.models import OrgUnit
+from education.models import (
+    Checkin,
+    CheckinKind,
+    CheckinPlan,
+    CheckinStatus,
+    DuesPayment,
+    PlanStatus,
+)
+from education.services.dues import dues_of
+from members.models import OrgUnit, Person
+from members.models.people import MEMBER_STAGES
 from members.scoping import scope_q
 
 REVIEW_PERM = "review_checkins"
@@ -207,14 +217,6 @@ class SheetRow:
 def dues_sheet(user, unit: OrgUnit, month: dt.date) -> list[SheetRow]:
     """A unit's monthly dues sheet: every member of its subtree who owes dues for `month`
     (admitted by the end of it), what they owe and what they paid. Two queries."""
-    from django.db.models import Prefetch
-
-    from development.clock import add_months
-    from education.models import DuesPayment
-    from education.services.dues import dues_of
-    from members.models import Person
-    from members.models.people import MEMBER_STAGES
-
     people = (
         Person.objects.restrict(user, "manage_dues")
         .filter(

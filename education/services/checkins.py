@@ -346,7 +346,11 @@ def _event(checkin: Checkin, action: str, actor, **fields) -> CheckinEvent:
     person = checkin.plan.person
     audit_record(
         actor=actor,
-        action=AuditEvent.Action.UPDATE if checkin.submissions > 1 else AuditEvent.Action.CREATE,
+        action=(
+            AuditEvent.Action.CREATE
+            if action == CheckinEvent.Action.SUBMITTED
+            else AuditEvent.Action.UPDATE
+        ),
         target=checkin,
         summary=f"{person.name} {checkin.kind} #{checkin.period_index} {action}",
         detail={"person": person.pk, "due_on": checkin.due_on.isoformat(), **fields},

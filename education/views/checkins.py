@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from members.models import OrgUnit, Person
 from members.scoping import has_any_grant, has_unit_perm, scope_q
 
 REVIEW = services.REVIEW_PERM
+QUEUE_PAGE = 100
 
 
 def _require_grant(user, perm: str) -> None:
@@ -129,8 +131,10 @@ def checkin_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def checkin_queue(request: HttpRequest) -> HttpResponse:
     _require_grant(request.user, REVIEW)
-    queue = list(selectors.review_queue(request.user)[:500])
-    return render(request, "education/checkins/queue.html", {"queue": queue})
+    page = Paginator(selectors.review_queue(request.user), QUEUE_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "education/checkins/queue.html", {"queue": page, "page": page})
 
 
 def _scoped_checkin(user, pk: int) -> Checkin:

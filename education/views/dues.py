@@ -5,6 +5,7 @@ education.dues_excel decide; anything outside the user's scope answers 404."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -91,10 +92,8 @@ def dues_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         "previous": add_months(month, -1),
         "next": add_months(month, 1),
         "rows": rows,
-        "total_due": sum((r.due for r in rows), services.STUDENT_MONTHLY * 0),
-        "total_paid": sum(
-            (r.payment.amount for r in rows if r.payment), services.STUDENT_MONTHLY * 0
-        ),
+        "total_due": sum((r.due for r in rows), Decimal(0)),
+        "total_paid": sum((r.payment.amount for r in rows if r.payment), Decimal(0)),
         "paid_count": sum(1 for r in rows if r.paid),
         "errors": errors,
         "today": services.today(),
