@@ -22,8 +22,13 @@ def navigation(request) -> dict:
         items.append((reverse("org_tree"), _("Organization")))
     if granted_paths(user, "import_people"):
         items.append((reverse("people_import"), _("Import roster")))
+    if granted_paths(user, "review_checkins"):
+        items.append((reverse("checkin_queue"), _("Check-ins")))
+    if granted_paths(user, "manage_dues"):
+        items.append((reverse("dues_index"), _("Party dues")))
     if getattr(user, "person", None) is not None:
         items.append((reverse("my_record"), _("My record")))
+        items.append((reverse("checkin_mine"), _("My check-ins")))
     # The entry whose URL is the longest prefix of the current path is the active one.
     path = getattr(request, "path", "")
     # "/" (home) is a prefix of every path: it is the active entry only on the home pages.

@@ -26,5 +26,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("members.urls")),
+    path("education/", include("education.urls")),
     path("admin/", admin.site.urls),
 ]

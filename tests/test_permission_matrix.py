@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from education.models import Checkin, CheckinPlan
 from members.models import BranchPost, OrgUnit, Role
 from members.models.access import ROLE_PERMISSIONS
 from members.services.org import branch_post_assign
@@ -48,6 +50,20 @@ VIEWS = [
     View("org_roles", "manage_roles", "unit"),
     View("people_export", "export_people", "none"),
     View("people_import", "import_people", "none"),
+    # perm "own": only the person the object belongs to (the member actor), never staff.
+    View("checkin_submit", "own", "plan", "post"),
+    View("checkin_queue", "review_checkins", "none"),
+    View("checkin_late", "review_checkins", "none"),
+    View("checkin_review", "review_checkins", "checkin"),
+    View("checkin_plan_detail", "review_checkins", "plan"),
+    View("checkin_plan_new", "review_checkins", "person"),
+    View("checkin_plan_close", "review_checkins", "plan", "post"),
+    View("checkin_rules", "manage_tree", "school"),
+    View("dues_index", "manage_dues", "none"),
+    View("dues_person", "manage_dues", "person"),
+    View("dues_sheet", "manage_dues", "branch"),
+    View("dues_import", "manage_dues", "none"),
+    View("dues_export", "manage_dues", "none"),
 ]
 # Views outside the generated matrix, each with where it is tested instead.
 ELSEWHERE = {
@@ -59,6 +75,8 @@ ELSEWHERE = {
     "home_committee": "tests/test_home.py",
     "home_branch": "tests/test_home.py",
     "document_download": "tests/test_uploads.py (by unit scope and by whom it is about)",
+    "checkin_mine": "tests/test_education_checkins.py (the user's own plan, or none)",
+    "dues_import_preview": "tests/test_education_dues.py (a token owned by its uploader)",
 }
 
 # (actor name, role, attribute of the fixture naming the unit it is granted on)
@@ -78,7 +96,7 @@ class World:
 
     def __init__(self) -> None:
         self.s = School()
-        other_root = make_unit("另一所大学党委", OrgUnit.Kind.SCHOOL)
+        other_root = self.other_root = make_unit("另一所大学党委", OrgUnit.Kind.SCHOOL)
         other_college = make_unit("外校学院党委", OrgUnit.Kind.COMMITTEE, other_root)
         self.other_branch = make_unit("外校党支部", OrgUnit.Kind.BRANCH, other_college)
         self.stranger = make_person(self.other_branch, "外校学生")
@@ -104,14 +122,34 @@ class World:
         for person in (self.removed_in, self.removed_out):
             person_remove(person=person, actor=None, reason="测试")
 
+        # Check-in plans and a check-in each, set up as fixtures (the member actor is alice).
+        self.plan_in, self.checkin_in = make_checkin(self.s.alice)
+        self.plan_out, self.checkin_out = make_checkin(self.stranger)
+
     def target(self, kind: str, inside: bool):
         return {
+            "plan": self.plan_in if inside else self.plan_out,
+            "checkin": self.checkin_in if inside else self.checkin_out,
+            "school": self.s.school if inside else self.other_root,
             "person": self.s.alice if inside else self.stranger,
             "removed_person": self.removed_in if inside else self.removed_out,
             "unit": self.s.branch_a1 if inside else self.other_branch,
             "branch": self.s.branch_a1 if inside else self.other_branch,
             "post": self.post_in if inside else self.post_out,
         }[kind]
+
+
+def make_checkin(person):
+    day = dt.date(2025, 9, 1)
+    plan = CheckinPlan.objects.create(
+        person=person, category="away", starts_on=day, ends_on=dt.date(2026, 8, 31),
+        cadences=[{"kind": "xuexi", "unit": "week", "every": 2}],
+    )  # fmt: skip
+    checkin = Checkin.objects.create(
+        plan=plan, kind="xuexi", period_index=0, period_start=day, due_on=dt.date(2025, 9, 14),
+        status="submitted", submitted_at=timezone.now(), first_submitted_on=day,
+    )  # fmt: skip
+    return plan, checkin
 
 
 def holds(role: str | None, perm: str) -> bool:
@@ -157,6 +195,8 @@ def test_matrix(client, actor, view, inside):
     client.force_login(make_actor(world, name, role, unit_attr))
     obj = None if view.target == "none" else world.target(view.target, inside)
     expected = holds(role, view.perm) and inside
+    if view.perm == "own":
+        expected = role is None and inside
     # A member reads their own record: the one object outside every grant they may see.
     if role is None and view.name == "person_detail" and inside:
         expected = True

@@ -126,6 +126,9 @@ def _detail_context(request: HttpRequest, person: Person, *, compact: bool = Fal
         "can_change": has_unit_perm(user, "change_people", person.unit),
         "can_reveal": bool(person.id_number_masked)
         and has_unit_perm(user, "view_id_number", person.unit),
+        # education/: links to the member's check-in plan and dues (scope already cached).
+        "can_checkins": person.is_member and has_unit_perm(user, "review_checkins", person.unit),
+        "can_dues": person.is_member and has_unit_perm(user, "manage_dues", person.unit),
     }
 
 
