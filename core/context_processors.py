@@ -23,6 +23,11 @@ def navigation(request) -> dict:
         items.append((reverse("people_import"), _("Import roster")))
     if getattr(user, "person", None) is not None:
         items.append((reverse("my_record"), _("My record")))
+    # Retained graduates: staff see the applications of their scope, members their own.
+    if granted_paths(user, "view_people"):
+        items.append((reverse("retention_list"), _("Retention")))
+    elif getattr(user, "person", None) is not None:
+        items.append((reverse("retention_mine"), _("My retention")))
     # The entry whose URL is the longest prefix of the current path is the active one.
     path = getattr(request, "path", "")
     matches = [url for url, _label in items if path.startswith(url)]
