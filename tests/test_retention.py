@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from development import requirements
@@ -41,6 +41,13 @@ from transfers.services.retention import Decision
 
 D = dt.date
 S = ApplicationStatus
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English (the msgids); pages keep the school's language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -361,8 +368,9 @@ def _post_form(client, application, action, **extra):
     return client.post(reverse("retention_edit", args=[application.pk]), data)
 
 
-def test_graduate_fills_in_submits_and_sees_the_decision(w, client):
+def test_graduate_fills_in_submits_and_sees_the_decision(w, client, settings):
     client.force_login(w.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(reverse("retention_mine"))
     application = RetentionApplication.objects.get(person=w.graduate)
     assert response["Location"] == reverse("retention_edit", args=[application.pk])
@@ -516,9 +524,12 @@ def test_two_staff_deciding_at_once_never_both_succeed():
     application.refresh_from_db()
     decided = [o for o in outcomes if not o.startswith("refused")][0]
     assert application.status == (S.APPROVED if decided == Decision.APPROVE else S.REJECTED)
-    assert ApplicationEvent.objects.filter(
-        application=application, action__in=["approved", "rejected"]
-    ).count() == 1
+    assert (
+        ApplicationEvent.objects.filter(
+            application=application, action__in=["approved", "rejected"]
+        ).count()
+        == 1
+    )
     assert Retention.objects.count() == (1 if decided == Decision.APPROVE else 0)
 
 
@@ -576,7 +587,9 @@ def test_employer_link_is_single_use_expiring_and_hashed(w, probationary):
     assert abs(lifetime - dt.timedelta(days=clock.EMPLOYER_LINK_DAYS)) < dt.timedelta(seconds=5)
     employer = Client()
     url = reverse("employer_upload", kwargs={"token": token})
-    assert employer.get(reverse("employer_upload", kwargs={"token": token + "x"})).status_code == 404
+    assert (
+        employer.get(reverse("employer_upload", kwargs={"token": token + "x"})).status_code == 404
+    )
     assert employer.get(url).status_code == 200
     # A bad file is refused with a message and the link still works.
     response = employer.post(url, {"report": SimpleUploadedFile("r.pdf", b"not a pdf")})

@@ -88,7 +88,7 @@ class RetentionApplication(models.Model):
         Person,
         on_delete=models.PROTECT,
         related_name="retention_applications",
-        verbose_name=_("applicant"),
+        verbose_name=_("member applying"),
     )
     unit = models.ForeignKey(
         OrgUnit,
