@@ -627,3 +627,36 @@ def test_the_graduate_may_upload_the_report_themselves(w, probationary, client):
     assert examination.report.uploaded_by == user
     # The graduate cannot make employer links: that is the branch's.
     assert client.post(reverse("examination_link", args=[examination.pk])).status_code == 404
+
+
+def test_my_retention_page_without_a_record_and_starting_needs_one(db, client):
+    client.force_login(make_user("nobody"))
+    response = client.get(reverse("retention_mine"))
+    assert response.status_code == 200 and 'id="no-record"' in response.content.decode()
+    assert client.post(reverse("retention_mine")).status_code == 404
+
+
+def test_the_branch_secretary_starts_one_from_the_persons_page(w, client):
+    client.force_login(w.secretary)
+    page = client.get(reverse("person_detail", args=[w.graduate.pk])).content.decode()
+    assert reverse("retention_start", args=[w.graduate.pk]) in page
+    response = client.post(reverse("retention_start", args=[w.graduate.pk]))
+    application = RetentionApplication.objects.get(person=w.graduate)
+    assert response["Location"] == reverse("retention_edit", args=[application.pk])
+    assert application.created_by == w.secretary
+    # A second one is refused with the reason, on the person's page.
+    response = client.post(reverse("retention_start", args=[w.graduate.pk]), follow=True)
+    assert RetentionApplication.objects.filter(person=w.graduate).count() == 1
+    assert any("in progress" in str(m) or "办理中" in str(m) for m in response.context["messages"])
+
+
+def test_a_decision_on_a_decided_application_is_refused_on_the_page(w, client):
+    application = w.submitted()
+    w.approve(application)
+    client.force_login(w.office2)
+    response = client.post(
+        reverse("retention_decide", args=[application.pk]), {"decision": "reject", "note": "x"}
+    )
+    assert response.status_code == 200
+    assert RetentionApplication.objects.get(pk=application.pk).status == S.APPROVED
+    assert ApplicationEvent.objects.filter(application=application, action="rejected").count() == 0

@@ -603,9 +603,10 @@ def test_navigation_follows_grants(actors):
         reverse("people_list"),
         reverse("org_tree"),
         reverse("people_import"),
+        reverse("retention_list"),
     ]
     member = client_for(actors.member).get(reverse("my_record")).context["nav_items"]
-    assert [url for url, _label in member] == [reverse("my_record")]
+    assert [url for url, _label in member] == [reverse("my_record"), reverse("retention_mine")]
 
 
 def test_language_switch_sets_the_language(actors):
