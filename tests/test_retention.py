@@ -111,10 +111,13 @@ class Setup:
             actor=self.user if actor == "applicant" else actor,
         )
 
-    def submitted(self):
-        application = svc.application_start(person=self.graduate, actor=self.user)
-        self.complete(application)
-        return svc.application_submit(application=application, actor=self.user)
+    def submitted(self, person=None):
+        """A complete, submitted application: the graduate's own, or one the system made
+        for `person`."""
+        actor = self.user if person is None else None
+        application = svc.application_start(person=person or self.graduate, actor=actor)
+        self.complete(application, actor=actor)
+        return svc.application_submit(application=application, actor=actor)
 
     def approve(self, application, actor=None):
         return svc.application_decide(
@@ -538,8 +541,10 @@ def test_two_staff_deciding_at_once_never_both_succeed():
 
 @pytest.fixture
 def probationary(w):
+    """A probationary member retained at the school (placed in the retained branch)."""
     person = make_person(w.s.branch_a1, "预备党员乙", stage="probationary")
     Person.objects.filter(pk=person.pk).update(joined_on=D(2025, 6, 1))
+    w.approve(w.submitted(person))
     person.refresh_from_db()
     return person
 
@@ -557,9 +562,25 @@ def test_conversion_waits_for_the_employers_report(w, probationary):
     with pytest.raises(ValidationError) as exc:
         svc.examination_open(person=w.graduate, employer="某公司", on=D(2026, 1, 5), actor=None)
     assert "probationary members" in messages_of(exc)
+    not_retained = make_person(w.s.branch_a1, stage="probationary")
+    with pytest.raises(ValidationError) as exc:
+        svc.examination_open(person=not_retained, employer="某公司", on=D(2026, 1, 5), actor=None)
+    assert "for retained graduates" in messages_of(exc)
+    # The retained graduate's branch (the retained-graduate branch) keeps the examination.
+    retained_secretary = make_user(role=Role.BRANCH_SECRETARY, unit=w.retained)
+    with pytest.raises(PermissionDenied):  # the branch they left no longer keeps them
+        svc.examination_open(
+            person=probationary, employer="某科技公司", on=D(2026, 1, 5), actor=w.secretary
+        )
     examination = svc.examination_open(
-        person=probationary, employer="某科技公司", on=D(2026, 1, 5), actor=w.secretary
+        person=probationary, employer="某科技公司", on=D(2026, 1, 5), actor=retained_secretary
     )
+    assert examination.retention == Retention.objects.get(person=probationary)
+    with pytest.raises(ValidationError) as exc:
+        svc.examination_open(
+            person=probationary, employer="另一公司", on=D(2026, 1, 6), actor=retained_secretary
+        )
+    assert "already has an open two-way examination" in messages_of(exc)
     blocked = employer_check(probationary)
     assert len(blocked) == 1 and "required for conversion" in blocked[0]
     f = load_files(Person.objects.filter(pk=probationary.pk))[probationary.pk]
@@ -570,18 +591,20 @@ def test_conversion_waits_for_the_employers_report(w, probationary):
         )
     )
     svc.examination_report_upload(
-        examination=examination, file=photo("report.jpg"), actor=w.secretary
+        examination=examination, file=photo("report.jpg"), actor=retained_secretary
     )
     assert employer_check(probationary) == []
     with pytest.raises(ValidationError):
-        svc.examination_report_upload(examination=examination, file=photo(), actor=w.secretary)
+        svc.examination_report_upload(
+            examination=examination, file=photo(), actor=retained_secretary
+        )
 
 
 def test_employer_link_is_single_use_expiring_and_hashed(w, probationary):
     examination = svc.examination_open(
-        person=probationary, employer="某科技公司", on=D(2026, 1, 5), actor=w.secretary
+        person=probationary, employer="某科技公司", on=D(2026, 1, 5), actor=w.office
     )
-    link, token = svc.employer_link_create(examination=examination, actor=w.secretary)
+    link, token = svc.employer_link_create(examination=examination, actor=w.office)
     assert link.token_hash != token and token not in link.token_hash
     lifetime = link.expires_at - link.created_at
     assert abs(lifetime - dt.timedelta(days=clock.EMPLOYER_LINK_DAYS)) < dt.timedelta(seconds=5)
@@ -605,9 +628,9 @@ def test_employer_link_is_single_use_expiring_and_hashed(w, probationary):
 
 def test_an_expired_link_is_not_found(w, probationary):
     examination = svc.examination_open(
-        person=probationary, employer="某科技公司", on=D(2026, 1, 5), actor=w.secretary
+        person=probationary, employer="某科技公司", on=D(2026, 1, 5), actor=w.office
     )
-    _link, token = svc.employer_link_create(examination=examination, actor=w.secretary)
+    _link, token = svc.employer_link_create(examination=examination, actor=w.office)
     EmployerReportLink.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert Client().get(reverse("employer_upload", kwargs={"token": token})).status_code == 404
 
@@ -616,7 +639,7 @@ def test_the_graduate_may_upload_the_report_themselves(w, probationary, client):
     user = make_user("prob")
     person_link_account(person=probationary, user=user, actor=None)
     examination = svc.examination_open(
-        person=probationary, employer="某科技公司", on=D(2026, 1, 5), actor=w.secretary
+        person=probationary, employer="某科技公司", on=D(2026, 1, 5), actor=w.office
     )
     client.force_login(user)
     response = client.post(
@@ -660,3 +683,19 @@ def test_a_decision_on_a_decided_application_is_refused_on_the_page(w, client):
     assert response.status_code == 200
     assert RetentionApplication.objects.get(pk=application.pk).status == S.APPROVED
     assert ApplicationEvent.objects.filter(application=application, action="rejected").count() == 0
+
+
+def test_a_wrong_photo_is_taken_off_a_draft_but_not_off_a_submitted_one(w, client):
+    application = svc.application_start(person=w.graduate, actor=w.user)
+    w.complete(application)
+    w.complete(application)  # a second photo
+    wrong = application.documents.first()
+    client.force_login(w.user)
+    url = reverse("retention_document_remove", args=[application.pk])
+    assert client.post(url, {"document": wrong.pk}).status_code == 302
+    assert application.documents.count() == 1 and wrong.removed_at is None  # file is kept
+    assert application.events.filter(action="evidence_removed", note=wrong.original_name)
+    svc.application_submit(application=application, actor=w.user)
+    kept = application.documents.get()
+    client.post(url, {"document": kept.pk})
+    assert application.documents.count() == 1

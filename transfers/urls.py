@@ -9,6 +9,11 @@ urlpatterns = [
     path("retention/start/<int:pk>/", retention.retention_start, name="retention_start"),
     path("retention/<int:pk>/", retention.retention_detail, name="retention_detail"),
     path("retention/<int:pk>/edit/", retention.retention_edit, name="retention_edit"),
+    path(
+        "retention/<int:pk>/remove-document/",
+        retention.retention_document_remove,
+        name="retention_document_remove",
+    ),
     path("retention/<int:pk>/decide/", retention.retention_decide, name="retention_decide"),
     path("retention/<int:pk>/pdf/", retention.retention_pdf, name="retention_pdf"),
     path(

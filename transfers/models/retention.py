@@ -190,6 +190,7 @@ class ApplicationEvent(models.Model):
         CREATED = "created", _("started")
         SAVED = "saved", _("saved")
         EVIDENCE = "evidence", _("added evidence")
+        EVIDENCE_REMOVED = "evidence_removed", _("took evidence off")
         SUBMITTED = "submitted", _("submitted")
         RETURNED = "returned", _("returned for changes")
         APPROVED = "approved", _("approved")

@@ -106,7 +106,9 @@ def _event(
     )
     audit_record(
         actor=actor,
-        action=AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE,
+        action=AuditEvent.Action.CREATE
+        if action == ApplicationEvent.Action.CREATED
+        else AuditEvent.Action.UPDATE,
         target=application,
         summary=f"{application.person.name} {action}",
         detail={"from": before, "to": application.status, "note": note[:200]},
@@ -192,6 +194,28 @@ def application_save(
             actor,
             note=_("%(n)d file(s)") % {"n": len(files)},
         )
+    return application
+
+
+@transaction.atomic
+def application_document_remove(
+    *, application: RetentionApplication, document_id: int, actor
+) -> RetentionApplication:
+    """Take a wrongly chosen file off a draft. The stored file stays (evidence is never
+    deleted); it is only no longer part of the application."""
+    application = _lock(application)
+    _require_applicant_or_branch(actor, application.person)
+    _require_editable(application)
+    document = application.documents.filter(pk=document_id).first()
+    if document is None:
+        raise ValidationError(_("This file is not part of the application."))
+    application.documents.remove(document)
+    _event(
+        application,
+        ApplicationEvent.Action.EVIDENCE_REMOVED,
+        actor,
+        note=document.original_name,
+    )
     return application
 
 
@@ -476,13 +500,19 @@ def examination_open(
     employer = (employer or "").strip()
     if not employer:
         raise ValidationError(_("Give the employer's name."))
+    retention = Retention.objects.filter(person=person, status=Retention.Status.ACTIVE).first()
+    if retention is None:
+        raise ValidationError(
+            _("The two-way examination is for retained graduates; %(name)s is not one.")
+            % {"name": person.name}
+        )
     if Examination.objects.filter(person=person, is_open=True).exists():
         raise ValidationError(
             _("%(name)s already has an open two-way examination.") % {"name": person.name}
         )
     examination = Examination.objects.create(
         person=person,
-        retention=Retention.objects.filter(person=person, status=Retention.Status.ACTIVE).first(),
+        retention=retention,
         employer=employer,
         employer_contact=(employer_contact or "").strip(),
         opened_on=on,

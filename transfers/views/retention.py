@@ -184,6 +184,26 @@ def retention_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def retention_document_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk, "change_people")
+    document_id = request.POST.get("document", "")
+    try:
+        services.application_document_remove(
+            application=application,
+            document_id=int(document_id) if document_id.isdigit() else 0,
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    if application.is_editable:
+        return redirect("retention_edit", pk=application.pk)
+    return redirect("retention_detail", pk=application.pk)
+
+
+@login_required
 @require_GET
 def retention_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk, "view_people")
