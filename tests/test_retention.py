@@ -33,6 +33,7 @@ from transfers.models import (
     ApplicationEvent,
     ApplicationStatus,
     EmployerReportLink,
+    Examination,
     Retention,
     RetentionApplication,
 )
@@ -699,3 +700,25 @@ def test_a_wrong_photo_is_taken_off_a_draft_but_not_off_a_submitted_one(w, clien
     kept = application.documents.get()
     client.post(url, {"document": kept.pk})
     assert application.documents.count() == 1
+
+
+def test_the_conversion_meeting_service_refuses_until_the_report_is_there(school):
+    """End to end through development's services: the whole pipeline up to the conversion
+    meeting, an open two-way examination, and the meeting waits for the report."""
+    from tests.test_dev_helpers import Pipeline
+
+    walk = Pipeline(school).walk(make_person(school.branch_a1, birth_date=D(2001, 9, 1)))
+    walk.until(Step.CONVERSION_MEETING)
+    person = walk.person
+    assert person.stage == "probationary"
+    examination = Examination.objects.create(  # a fixture: straight to the ORM
+        person=person, employer="某科技公司", opened_on=D(2023, 1, 5)
+    )
+    with pytest.raises(ValidationError) as exc:
+        walk.do(Step.CONVERSION_MEETING)
+    assert "employer's assessment report" in messages_of(exc)
+    assert Person.objects.get(pk=person.pk).stage == "probationary"
+    svc.examination_report_upload(examination=examination, file=photo("report.jpg"), actor=None)
+    walk.do(Step.CONVERSION_MEETING)
+    walk.do(Step.CONVERSION_APPROVAL)
+    assert Person.objects.get(pk=person.pk).stage == "full"
