@@ -496,6 +496,7 @@ def test_two_staff_deciding_at_once_never_both_succeed():
     lock = threading.Lock()
 
     def decide(actor, decision, note):
+        translation.activate("en")  # a thread starts in the default language
         try:
             barrier.wait()
             svc.application_decide(
