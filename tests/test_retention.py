@@ -450,6 +450,27 @@ def test_queue_query_count_is_fixed(w, django_assert_num_queries):
         assert len(response.context["rows"]) == n
 
 
+# session + user (2), the view_people scope (1), COUNT for the pager and the page's rows (2),
+# the decide_retention scope for the "awaiting decision" link (1), the menu's import_people
+# scope and "my record" (2), saving the session (3).
+LIST_QUERIES = 11
+
+
+@pytest.mark.parametrize("status", ["", "submitted"])
+def test_list_query_count_is_fixed(w, django_assert_num_queries, status):
+    client = Client()
+    client.force_login(w.office)
+    for n in (1, 7):
+        while RetentionApplication.objects.count() < n:
+            person = make_person(w.s.branch_a2, stage="full")
+            application = svc.application_start(person=person, actor=None)
+            w.complete(application, actor=None)
+            svc.application_submit(application=application, actor=None)
+        with django_assert_num_queries(LIST_QUERIES):
+            response = client.get(reverse("retention_list"), {"status": status})
+        assert len(response.context["page"].object_list) == n
+
+
 def test_queue_shows_age_and_only_submitted_in_scope(w, client):
     application = w.submitted()
     RetentionApplication.objects.filter(pk=application.pk).update(
