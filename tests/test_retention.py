@@ -418,6 +418,12 @@ def test_decide_page_offers_only_retained_branches_and_post_holders_in_scope(w, 
     form = response.context["form"]
     assert list(form.fields["branch"].queryset) == [w.retained]
     assert list(form.fields["contact_person"].queryset) == [w.contact]
+    # The evidence is served through document_download, to the office, not to another college.
+    document = application.documents.get()
+    assert client.get(reverse("document_download", args=[document.pk])).status_code == 200
+    other = Client()
+    other.force_login(make_user(role=Role.COMMITTEE_OFFICE, unit=w.s.college_b))
+    assert other.get(reverse("document_download", args=[document.pk])).status_code == 404
     response = client.post(
         reverse("retention_decide", args=[application.pk]),
         {"decision": "approve", "branch": w.retained.pk, "contact_person": w.contact.pk},
