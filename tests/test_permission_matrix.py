@@ -52,6 +52,7 @@ VIEWS = [
     View("people_import", "import_people", "none"),
     View("retention_list", "view_people", "none"),
     View("retention_queue", "decide_retention", "none"),
+    View("retained_list", "view_people", "none"),
     View("retention_start", "change_people", "person", "post"),
     View("retention_detail", "view_people", "retention"),
     View("retention_edit", "change_people", "retention"),

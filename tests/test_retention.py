@@ -750,3 +750,37 @@ def test_the_conversion_meeting_service_refuses_until_the_report_is_there(school
     walk.do(Step.CONVERSION_MEETING)
     walk.do(Step.CONVERSION_APPROVAL)
     assert Person.objects.get(pk=person.pk).stage == "full"
+
+
+def test_retained_graduates_with_their_deadline_states(w, client, django_assert_num_queries):
+    w.approve(w.submitted())  # ends 2028-07-01, apply by 2028-06-01
+    others = []
+    for ends in (D(2026, 1, 10), D(2026, 12, 1)):
+        person = make_person(w.s.branch_a1, stage="full")
+        application = svc.application_start(person=person, actor=None)
+        w.complete(application, actor=None, starts_on=D(2025, 1, 1), ends_on=ends)
+        svc.application_submit(application=application, actor=None)
+        w.approve(application)
+        others.append(person)
+    client.force_login(w.office)
+    today = D(2026, 11, 15)  # the second must apply now; the first has expired
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(timezone, "localdate", lambda: today)
+        rows = client.get(reverse("retained_list")).context["rows"]
+        assert [(r.retention.person, r.state) for r in rows] == [
+            (others[0], "expired"), (others[1], "apply_now"), (w.graduate, "running"),
+        ]  # fmt: skip
+        for state, expected in (("expired", [others[0]]), ("apply_now", [others[1]])):
+            rows = client.get(reverse("retained_list"), {"state": state}).context["rows"]
+            assert [r.retention.person for r in rows] == expected
+        # session, user, scope, the rows, the menu (2), saving the session (3): 1 or 3 rows.
+        for state in ("expired", ""):
+            with django_assert_num_queries(9):
+                client.get(reverse("retained_list"), {"state": state})
+    # The branch they left no longer sees them; the retained branch's secretary does.
+    other = Client()
+    other.force_login(make_user(role=Role.BRANCH_SECRETARY, unit=w.s.branch_a1))
+    assert other.get(reverse("retained_list")).context["rows"] == []
+    keeper = Client()
+    keeper.force_login(make_user(role=Role.BRANCH_SECRETARY, unit=w.retained))
+    assert len(keeper.get(reverse("retained_list")).context["rows"]) == 3

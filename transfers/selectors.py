@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from members.scoping import scope_q
 from transfers import clock
-from transfers.models import ApplicationStatus, Examination, RetentionApplication
+from transfers.models import ApplicationStatus, Examination, Retention, RetentionApplication
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,34 @@ def own_applications(user) -> QuerySet[RetentionApplication]:
         .select_related("retention__contact_person")
         .prefetch_related("events__actor", "documents")
     )
+
+
+@dataclass(frozen=True)
+class RetainedRow:
+    retention: Retention
+    state: str  # clock.DeadlineState
+
+
+def retained_graduates(user, today: dt.date, state: str = "") -> list[RetainedRow]:
+    """Active retentions of people in the user's scope, the nearest deadline first, each
+    with its deadline state (running / apply to transfer out now / expired). `state` keeps
+    only those in that state, by date range in SQL. One query."""
+    qs = (
+        Retention.objects.filter(
+            scope_q(user, "view_people", field="person__unit__path"),
+            status=Retention.Status.ACTIVE,
+            person__removed_at__isnull=True,
+        )
+        .select_related("person", "branch", "contact_person")
+        .order_by("transfer_apply_by", "id")
+    )
+    if state == clock.DeadlineState.EXPIRED:
+        qs = qs.filter(ends_on__lt=today)
+    elif state == clock.DeadlineState.APPLY_NOW:
+        qs = qs.filter(transfer_apply_by__lte=today, ends_on__gte=today)
+    elif state == clock.DeadlineState.RUNNING:
+        qs = qs.filter(transfer_apply_by__gt=today)
+    return [RetainedRow(r, clock.deadline_state(r.ends_on, today)) for r in qs]
 
 
 def awaiting_employer_report(people: Q) -> set[int]:

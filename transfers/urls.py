@@ -5,6 +5,7 @@ from transfers.views import retention
 urlpatterns = [
     path("retention/mine/", retention.retention_mine, name="retention_mine"),
     path("retention/", retention.retention_list, name="retention_list"),
+    path("retention/retained/", retention.retained_list, name="retained_list"),
     path("retention/queue/", retention.retention_queue_view, name="retention_queue"),
     path("retention/start/<int:pk>/", retention.retention_start, name="retention_start"),
     path("retention/<int:pk>/", retention.retention_detail, name="retention_detail"),

@@ -35,7 +35,12 @@ from transfers.models import (
     Retention,
     RetentionApplication,
 )
-from transfers.selectors import applications_in_scope, own_applications, retention_queue
+from transfers.selectors import (
+    applications_in_scope,
+    own_applications,
+    retained_graduates,
+    retention_queue,
+)
 from transfers.services import retention as services
 
 
@@ -280,6 +285,28 @@ def retention_list(request: HttpRequest) -> HttpResponse:
             "statuses": ApplicationStatus.choices,
             "can_decide": has_any_grant(request.user, "decide_retention"),
         },
+    )
+
+
+@login_required
+@require_GET
+def retained_list(request: HttpRequest) -> HttpResponse:
+    """Retained graduates of the user's scope with their deadlines: who must apply to
+    transfer out now, whose retention has expired."""
+    _require_grant(request.user, "view_people")
+    state = request.GET.get("state", "")
+    states = (
+        (clock.DeadlineState.APPLY_NOW, _("apply to transfer out now")),
+        (clock.DeadlineState.EXPIRED, _("retention has expired")),
+        (clock.DeadlineState.RUNNING, _("running")),
+    )
+    if state not in dict(states):
+        state = ""
+    rows = retained_graduates(request.user, timezone.localdate(), state)
+    return render(
+        request,
+        "transfers/retention/retained.html",
+        {"rows": rows, "state": state, "states": states},
     )
 
 
