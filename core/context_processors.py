@@ -29,6 +29,11 @@ def navigation(request) -> dict:
     if getattr(user, "person", None) is not None:
         items.append((reverse("my_record"), _("My record")))
         items.append((reverse("checkin_mine"), _("My check-ins")))
+    # Retained graduates: staff see the applications of their scope, members their own.
+    if granted_paths(user, "view_people"):
+        items.append((reverse("retention_list"), _("Retention")))
+    elif getattr(user, "person", None) is not None:
+        items.append((reverse("retention_mine"), _("My retention")))
     # The entry whose URL is the longest prefix of the current path is the active one.
     path = getattr(request, "path", "")
     # "/" (home) is a prefix of every path: it is the active entry only on the home pages.

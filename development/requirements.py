@@ -84,6 +84,9 @@ class PersonFile:
     volunteer_hours: Decimal
     experiences: set[str]
     rules: LocalRules
+    # A probationary retained graduate in a two-way examination whose employer's assessment
+    # report is not on file yet (transfers.selectors.awaiting_employer_report).
+    awaiting_employer_report: bool = False
 
     # Records ----------------------------------------------------------------------------
 
@@ -680,6 +683,7 @@ def conversion_meeting(f: PersonFile, on: dt.date) -> list[Check]:
         *_notice_over(f, Purpose.CONVERSION, on),
         _once_in_round(f, Purpose.CONVERSION, Step.CONVERSION_MEETING),
         _no_veto(f),
+        _employer_report(f),
     ]
     end = f.probation_end
     if end is not None:
@@ -710,7 +714,23 @@ def conversion_approval(f: PersonFile, on: dt.date) -> list[Check]:
         _merit(_needs_in_round(f, Purpose.CONVERSION, Step.CONVERSION_MEETING, on)),
         *_approval_window(f, Purpose.CONVERSION, on),
         _no_veto(f),
+        _employer_report(f),
     ]
+
+
+def _employer_report(f: PersonFile) -> Check:
+    """Seed 000's two-way examination: the employer's assessment report is a required
+    document for the conversion of a probationary retained graduate."""
+    return Check(
+        _("Employer's assessment report (two-way examination)"),
+        not f.awaiting_employer_report,
+        _(
+            "Two-way examination: the employer's assessment report of %(name)s is not on "
+            "file; it is required for conversion."
+        )
+        % {"name": f.person.name},
+        merit=True,
+    )
 
 
 def extension(f: PersonFile, on: dt.date) -> list[Check]:

@@ -99,7 +99,7 @@ def rules_for(unit: OrgUnit) -> LocalRules:
 
 
 def load_files(people: People) -> dict[int, PersonFile]:
-    """Every person's file, in 12 queries whatever the number of people. A queryset is read
+    """Every person's file, in 13 queries whatever the number of people. A queryset is read
     with its units; a list must come with `unit` already loaded."""
     is_qs = isinstance(people, QuerySet)
     persons = list(people.select_related("unit")) if is_qs else list(people)
@@ -135,6 +135,9 @@ def load_files(people: People) -> dict[int, PersonFile]:
     experiences: dict[int, set[str]] = defaultdict(set)
     for person_id, label in Experience.objects.filter(where).values_list("person_id", "label"):
         experiences[person_id].add(label)
+    from transfers.selectors import awaiting_employer_report  # transfers builds on this app
+
+    awaiting_report = awaiting_employer_report(where)
     schools = {school_id(p.unit) for p in persons}
     rules = {r.school_id: r for r in LocalRules.objects.filter(school_id__in=schools)}
 
@@ -153,6 +156,7 @@ def load_files(people: People) -> dict[int, PersonFile]:
             volunteer_hours=volunteering.get(person.pk, Decimal(0)),
             experiences=experiences[person.pk],
             rules=school_rules,
+            awaiting_employer_report=person.pk in awaiting_report,
         )
     return files
 

@@ -27,5 +27,6 @@ urlpatterns = [
     ),
     path("", include("members.urls")),
     path("education/", include("education.urls")),
+    path("transfers/", include("transfers.urls")),
     path("admin/", admin.site.urls),
 ]

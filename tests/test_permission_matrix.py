@@ -20,6 +20,7 @@ from members.models.access import ROLE_PERMISSIONS
 from members.services.org import branch_post_assign
 from members.services.people import person_remove
 from tests.factories import School, make_person, make_unit, make_user
+from transfers.models import Examination, RetentionApplication
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,8 @@ pytestmark = pytest.mark.django_db
 class View:
     name: str
     perm: str
-    target: str  # "none", "person", "removed_person", "unit", "branch", "post"
+    target: str  # "none", "person", "removed_person", "unit", "branch", "post", "retention",
+    # "examination"
     method: str = "get"
 
 
@@ -64,7 +66,30 @@ VIEWS = [
     View("dues_sheet", "manage_dues", "branch"),
     View("dues_import", "manage_dues", "none"),
     View("dues_export", "manage_dues", "none"),
+    View("retention_list", "view_people", "none"),
+    View("retention_queue", "decide_retention", "none"),
+    View("retained_list", "view_people", "none"),
+    View("retention_start", "change_people", "person", "post"),
+    View("retention_detail", "view_people", "retention"),
+    View("retention_edit", "change_people", "retention"),
+    View("retention_document_remove", "change_people", "retention", "post"),
+    View("retention_decide", "decide_retention", "retention"),
+    View("retention_pdf", "view_people", "retention"),
+    View("examination_open", "change_people", "person"),
+    View("examination_detail", "view_people", "examination"),
+    View("examination_upload", "change_people", "examination", "post"),
+    View("examination_link", "change_people", "examination", "post"),
 ]
+# What a member may do on their own records (alice's, inside) though they hold no grant.
+OWN_VIEWS = {
+    "person_detail",
+    "retention_detail",
+    "retention_edit",
+    "retention_document_remove",
+    "retention_pdf",
+    "examination_detail",
+    "examination_upload",
+}
 # Views outside the generated matrix, each with where it is tested instead.
 ELSEWHERE = {
     "people_import_preview": "tests/test_excel_import.py (a token owned by its uploader)",
@@ -77,6 +102,8 @@ ELSEWHERE = {
     "document_download": "tests/test_uploads.py (by unit scope and by whom it is about)",
     "checkin_mine": "tests/test_education_checkins.py (the user's own plan, or none)",
     "dues_import_preview": "tests/test_education_dues.py (a token owned by its uploader)",
+    "retention_mine": "tests/test_retention.py (the graduate's own page) and the browser journey",
+    "employer_upload": "tests/test_retention.py (no account: a single-use, expiring token)",
 }
 
 # (actor name, role, attribute of the fixture naming the unit it is granted on)
@@ -121,6 +148,15 @@ class World:
         self.removed_out = make_person(self.other_branch, "已移除乙")
         for person in (self.removed_in, self.removed_out):
             person_remove(person=person, actor=None, reason="测试")
+        # Retention applications and two-way examinations (fixtures: straight to the ORM).
+        self.retention_in, self.retention_out = (
+            RetentionApplication.objects.create(person=p, unit=p.unit)
+            for p in (self.s.alice, self.stranger)
+        )
+        self.examination_in, self.examination_out = (
+            Examination.objects.create(person=p, employer="某公司", opened_on=day)
+            for p in (self.s.alice, self.stranger)
+        )
 
         # Check-in plans and a check-in each, set up as fixtures (the member actor is alice).
         self.plan_in, self.checkin_in = make_checkin(self.s.alice)
@@ -136,6 +172,8 @@ class World:
             "unit": self.s.branch_a1 if inside else self.other_branch,
             "branch": self.s.branch_a1 if inside else self.other_branch,
             "post": self.post_in if inside else self.post_out,
+            "retention": self.retention_in if inside else self.retention_out,
+            "examination": self.examination_in if inside else self.examination_out,
         }[kind]
 
 
@@ -197,8 +235,9 @@ def test_matrix(client, actor, view, inside):
     expected = holds(role, view.perm) and inside
     if view.perm == "own":
         expected = role is None and inside
-    # A member reads their own record: the one object outside every grant they may see.
-    if role is None and view.name == "person_detail" and inside:
+    # A member reads their own record and acts on their own retention application: the
+    # objects outside every grant they may reach.
+    if role is None and view.name in OWN_VIEWS and inside:
         expected = True
     response = call(client, view, obj)
     if expected:

@@ -606,13 +606,18 @@ def test_navigation_follows_grants(actors):
         reverse("people_import"),
         reverse("checkin_queue"),
         reverse("dues_index"),
+        reverse("retention_list"),
     ]
     home = client_for(actors.secretary).get(reverse("home_branch")).context
     assert home["nav_active"] == reverse("home")
     listing = client_for(actors.secretary).get(reverse("people_list")).context
     assert listing["nav_active"] == reverse("people_list")
     member = client_for(actors.member).get(reverse("my_record")).context["nav_items"]
-    assert [url for url, _label in member] == [reverse("my_record"), reverse("checkin_mine")]
+    assert [url for url, _label in member] == [
+        reverse("my_record"),
+        reverse("checkin_mine"),
+        reverse("retention_mine"),
+    ]
 
 
 def test_language_switch_sets_the_language(actors):
