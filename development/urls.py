@@ -1,0 +1,22 @@
+from django.urls import path
+
+from development.views import board, meetings, steps
+
+urlpatterns = [
+    path("", board.board, name="dev_board"),
+    path("people/<int:pk>/step/<str:step>/", steps.step_view, name="dev_step"),
+    path(
+        "branches/<int:pk>/meetings/<str:purpose>/new/",
+        meetings.meeting_new,
+        name="dev_meeting_new",
+    ),
+    path("meetings/<int:pk>/", meetings.meeting_detail, name="dev_meeting_detail"),
+    path(
+        "branches/<int:pk>/notices/<str:purpose>/new/", meetings.notice_new, name="dev_notice_new"
+    ),
+    path("notices/<int:pk>/", meetings.notice_detail, name="dev_notice_detail"),
+    path("notices/<int:pk>/objections/", meetings.objection_new, name="dev_objection_new"),
+    path(
+        "objections/<int:pk>/resolve/", meetings.objection_resolve, name="dev_objection_resolve"
+    ),
+]

@@ -1,0 +1,77 @@
+"""One page per step of one person: what the step needs today (met and unmet, from the
+same rules the service applies), and its form. The service decides; a refusal comes back as
+its messages on the form and nothing is written."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from development import requirements
+from development.forms import STEP_FORMS
+from development.models import Step
+from development.selectors import load_files
+from development.views.common import (
+    MEETING_STEPS,
+    NOTICE_STEPS,
+    action_url,
+    authority_refusal,
+    step_perm,
+    today,
+)
+from members.forms import add_service_errors
+from members.models import Person
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    user = request.user
+    if step not in Step.values:
+        raise Http404
+    person = get_object_or_404(
+        Person.objects.restrict(user, step_perm(step)).select_related("unit"), pk=pk
+    )
+    if step in NOTICE_STEPS or step in MEETING_STEPS:
+        # Notices and meetings cover several people: their own pages.
+        return redirect(action_url(person, step))
+    form_class = STEP_FORMS.get(step)
+    if form_class is None:
+        raise Http404
+    refusal = authority_refusal(user, person, step)
+    form = None
+    if not refusal:
+        form = form_class(request.POST or None, person=person, user=user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                form.submit()
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except PermissionDenied as error:
+                raise Http404 from error
+            else:
+                messages.success(
+                    request,
+                    _("%(step)s: recorded for %(name)s.")
+                    % {"step": Step(step).label, "name": person.name},
+                )
+                return redirect("person_detail", pk=person.pk)
+    f = load_files(Person.objects.filter(pk=person.pk))[person.pk]
+    checks = requirements.check(f, step, today(), today())
+    return render(
+        request,
+        "development/step.html",
+        {
+            "person": person,
+            "step": step,
+            "step_label": Step(step).label,
+            "form": form,
+            "refusal": refusal,
+            "checks": checks,
+        },
+    )
