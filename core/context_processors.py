@@ -19,6 +19,7 @@ def navigation(request) -> dict:
     if granted_paths(user, "view_people"):
         items.append((reverse("people_list"), _("People")))
         items.append((reverse("org_tree"), _("Organization")))
+        items.append((reverse("dev_board"), _("Development pipeline")))
     if granted_paths(user, "import_people"):
         items.append((reverse("people_import"), _("Import roster")))
     if getattr(user, "person", None) is not None:

@@ -32,7 +32,7 @@ from members.forms import DateInput
 from members.models import OrgUnit, Person, Stage
 
 
-def _date(label=_("Date of the step"), **kw) -> forms.DateField:
+def _date(label, **kw) -> forms.DateField:
     kw.setdefault("initial", timezone.localdate)
     return forms.DateField(label=label, widget=DateInput(), **kw)
 
@@ -460,9 +460,7 @@ class PlacementForm(StepForm):
 
     def submit(self):
         d = self.d
-        return s.placement_record(
-            person=self.person, on=d["on"], group=d["group"], actor=self.user
-        )
+        return s.placement_record(person=self.person, on=d["on"], group=d["group"], actor=self.user)
 
 
 class OathForm(StepForm):

@@ -16,7 +16,5 @@ urlpatterns = [
     ),
     path("notices/<int:pk>/", meetings.notice_detail, name="dev_notice_detail"),
     path("notices/<int:pk>/objections/", meetings.objection_new, name="dev_objection_new"),
-    path(
-        "objections/<int:pk>/resolve/", meetings.objection_resolve, name="dev_objection_resolve"
-    ),
+    path("objections/<int:pk>/resolve/", meetings.objection_resolve, name="dev_objection_resolve"),
 ]

@@ -16,7 +16,6 @@ from development.models import (
     NoticeObjection,
     ObjectionStatus,
     PublicNotice,
-    Purpose,
     Step,
     StepRecord,
 )
@@ -24,7 +23,7 @@ from development.views.common import APPROVAL_STEPS
 from members.models import Person, Role, Stage
 from members.services.people import person_link_account
 from tests.factories import make_person, make_user
-from tests.test_dev_helpers import ORDER, OPINIONS, Pipeline, Walk
+from tests.test_dev_helpers import OPINIONS, ORDER, Pipeline, Walk
 
 pytestmark = pytest.mark.django_db
 ONE = dt.timedelta(days=1)
@@ -362,9 +361,11 @@ def test_board_query_count_is_fixed(pipe, django_assert_num_queries, size):
 
 def test_person_page_links_to_the_next_action(pipe):
     walk = pipe.walk(pipe.applicant()).until(Step.RECOMMENDATION)
-    html = client_for(pipe.secretary).get(
-        reverse("person_detail", kwargs={"pk": walk.person.pk})
-    ).content.decode()
+    html = (
+        client_for(pipe.secretary)
+        .get(reverse("person_detail", kwargs={"pk": walk.person.pk}))
+        .content.decode()
+    )
     assert f'id="dev-next-action" href="{step_url(walk.person, Step.RECOMMENDATION)}"' in html
 
 

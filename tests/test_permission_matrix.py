@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from development.models import BranchMeeting, NoticeObjection, PublicNotice
 from members.models import BranchPost, OrgUnit, Role
 from members.models.access import ROLE_PERMISSIONS
 from members.services.org import branch_post_assign
@@ -26,8 +27,13 @@ pytestmark = pytest.mark.django_db
 class View:
     name: str
     perm: str
-    target: str  # "none", "person", "removed_person", "unit", "branch", "post"
+    target: str  # "none", "person", "removed_person", "unit", "branch", "post", "notice"...
     method: str = "get"
+    kwargs: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def label(self) -> str:
+        return "-".join([self.name, *(value for _key, value in self.kwargs)])
 
 
 VIEWS = [
@@ -48,6 +54,16 @@ VIEWS = [
     View("org_roles", "manage_roles", "unit"),
     View("people_export", "export_people", "none"),
     View("people_import", "import_people", "none"),
+    View("dev_board", "view_people", "none"),
+    View("dev_step", "change_people", "person", kwargs=(("step", "application"),)),
+    View("dev_step", "change_people", "person", kwargs=(("step", "pre_review"),)),
+    View("dev_step", "view_people", "person", kwargs=(("step", "higher_talk"),)),
+    View("dev_meeting_new", "change_people", "branch", kwargs=(("purpose", "admission"),)),
+    View("dev_meeting_detail", "view_people", "meeting"),
+    View("dev_notice_new", "change_people", "branch", kwargs=(("purpose", "conversion"),)),
+    View("dev_notice_detail", "view_people", "notice"),
+    View("dev_objection_new", "change_people", "notice", "post"),
+    View("dev_objection_resolve", "change_people", "objection", "post"),
 ]
 # Views outside the generated matrix, each with where it is tested instead.
 ELSEWHERE = {
@@ -99,6 +115,20 @@ class World:
         self.removed_out = make_person(self.other_branch, "已移除乙")
         for person in (self.removed_in, self.removed_out):
             person_remove(person=person, actor=None, reason="测试")
+        # Pipeline records, as fixtures (the services are tested in tests/test_dev_*.py).
+        self.notices, self.meetings, self.objections = {}, {}, {}
+        for inside, unit, person in ((True, self.s.branch_a1, self.s.alice),
+                                     (False, self.other_branch, self.stranger)):  # fmt: skip
+            self.notices[inside] = notice = PublicNotice.objects.create(
+                unit=unit, purpose="admission", start=day, end=day, places=["学院楼栋"]
+            )
+            self.objections[inside] = NoticeObjection.objects.create(
+                notice=notice, person=person, received_on=day, content="异议"
+            )
+            self.meetings[inside] = BranchMeeting.objects.create(
+                unit=unit, held_on=day, purpose="admission", voting_members_counted=1,
+                present_voting=1,
+            )  # fmt: skip
 
     def target(self, kind: str, inside: bool):
         return {
@@ -107,6 +137,9 @@ class World:
             "unit": self.s.branch_a1 if inside else self.other_branch,
             "branch": self.s.branch_a1 if inside else self.other_branch,
             "post": self.post_in if inside else self.post_out,
+            "notice": self.notices[inside],
+            "meeting": self.meetings[inside],
+            "objection": self.objections[inside],
         }[kind]
 
 
@@ -124,7 +157,8 @@ def make_actor(world: World, actor: str, role, unit_attr):
 
 
 def call(client, view: View, obj):
-    url = reverse(view.name, kwargs={"pk": obj.pk} if obj is not None else None)
+    kwargs = {"pk": obj.pk, **dict(view.kwargs)} if obj is not None else None
+    url = reverse(view.name, kwargs=kwargs)
     return client.post(url, {}) if view.method == "post" else client.get(url)
 
 
@@ -145,7 +179,7 @@ CASES = [
 @pytest.mark.parametrize(
     "actor, view, inside",
     CASES,
-    ids=[f"{a[0]}-{v.name}-{'in' if i else 'out'}" for a, v, i in CASES],
+    ids=[f"{a[0]}-{v.label}-{'in' if i else 'out'}" for a, v, i in CASES],
 )
 def test_matrix(client, actor, view, inside):
     world = World()
@@ -165,7 +199,7 @@ def test_matrix(client, actor, view, inside):
         )
 
 
-@pytest.mark.parametrize("view", VIEWS, ids=[v.name for v in VIEWS])
+@pytest.mark.parametrize("view", VIEWS, ids=[v.label for v in VIEWS])
 def test_anonymous_is_sent_to_login(client, view):
     world = World()
     obj = None if view.target == "none" else world.target(view.target, True)

@@ -27,7 +27,7 @@ from tests.factories import School, make_person, make_unit, make_user
 
 PEOPLE_LIST_QUERIES = 13
 ORG_TREE_QUERIES = 12
-PERSON_DETAIL_QUERIES = 13
+PERSON_DETAIL_QUERIES = 24  # 13, plus the development panel: the person's file (11)
 
 
 def populate(school: School, n: int) -> None:

@@ -602,6 +602,7 @@ def test_navigation_follows_grants(actors):
     assert [url for url, _label in staff] == [
         reverse("people_list"),
         reverse("org_tree"),
+        reverse("dev_board"),
         reverse("people_import"),
     ]
     member = client_for(actors.member).get(reverse("my_record")).context["nav_items"]

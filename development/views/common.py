@@ -29,7 +29,10 @@ APPROVAL_STEPS = frozenset(
 )
 HIGHER_STEPS = frozenset({Step.HIGHER_TALK})
 # Steps recorded for several people at once, on their own pages.
-NOTICE_STEPS = {Step.ADMISSION_NOTICE: Purpose.ADMISSION, Step.CONVERSION_NOTICE: Purpose.CONVERSION}
+NOTICE_STEPS = {
+    Step.ADMISSION_NOTICE: Purpose.ADMISSION,
+    Step.CONVERSION_NOTICE: Purpose.CONVERSION,
+}
 MEETING_STEPS = {
     Step.ADMISSION_MEETING: Purpose.ADMISSION,
     Step.CONVERSION_MEETING: Purpose.CONVERSION,

@@ -94,8 +94,9 @@ def meeting_new(request: HttpRequest, pk: int, purpose: str) -> HttpResponse:
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(
-        BranchMeeting.objects.filter(scope_q(request.user, "view_people", field="unit__path"))
-        .select_related("unit", "actor"),
+        BranchMeeting.objects.filter(
+            scope_q(request.user, "view_people", field="unit__path")
+        ).select_related("unit", "actor"),
         pk=pk,
     )
     votes = list(meeting.votes.select_related("person").order_by("person__name", "id"))

@@ -26,6 +26,7 @@ from development.views.common import (
 )
 from members.forms import add_service_errors
 from members.models import Person
+from members.scoping import scope_q
 
 
 @login_required
@@ -34,8 +35,12 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     user = request.user
     if step not in Step.values:
         raise Http404
+    # Granted scope only: a member's own record is readable, never a step page.
     person = get_object_or_404(
-        Person.objects.restrict(user, step_perm(step)).select_related("unit"), pk=pk
+        Person.objects.filter(
+            scope_q(user, step_perm(step)), removed_at__isnull=True
+        ).select_related("unit"),
+        pk=pk,
     )
     if step in NOTICE_STEPS or step in MEETING_STEPS:
         # Notices and meetings cover several people: their own pages.
