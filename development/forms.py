@@ -778,3 +778,18 @@ class ResolveForm(forms.Form):
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+class SpecialCaseForm(forms.Form):
+    """A special case (such as the committee's re-election) allows approval within 6 months."""
+
+    reason = _line(_("Special case"), required=True)
+
+    def __init__(self, *args, person: Person, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.person, self.user = person, user
+
+    def submit(self):
+        return s.approval_special_case_record(
+            person=self.person, reason=self.cleaned_data["reason"], actor=self.user
+        )

@@ -5,6 +5,7 @@ from development.views import board, meetings, steps
 urlpatterns = [
     path("", board.board, name="dev_board"),
     path("people/<int:pk>/step/<str:step>/", steps.step_view, name="dev_step"),
+    path("people/<int:pk>/special-case/", steps.special_case, name="dev_special_case"),
     path(
         "branches/<int:pk>/meetings/<str:purpose>/new/",
         meetings.meeting_new,

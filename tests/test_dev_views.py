@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from development import clock
 from development.forms import STEP_FORMS
 from development.models import (
     Approval,
@@ -16,6 +17,7 @@ from development.models import (
     NoticeObjection,
     ObjectionStatus,
     PublicNotice,
+    Purpose,
     Step,
     StepRecord,
 )
@@ -29,8 +31,8 @@ pytestmark = pytest.mark.django_db
 ONE = dt.timedelta(days=1)
 # session + user (2), view_people scope (1), units (1), stage counts (1), four columns (4),
 # the files (12), change_people scope for the links (1), the menu's own person (1),
-# session save (3)
-BOARD_QUERIES = 26
+# session save (3), the latest notices and meetings (2)
+BOARD_QUERIES = 28
 
 
 @pytest.fixture(autouse=True)
@@ -377,3 +379,35 @@ def test_my_record_shows_the_next_step_and_what_it_needs(pipe):
     assert 'data-next-step="candidate_determined"' in html
     assert 'id="dev-next-action"' not in html  # a member reads, the branch acts
     assert "Activist filed with the higher committee" in html  # a met requirement
+
+
+def test_special_case_gives_the_approval_six_months(pipe):
+    walk = pipe.walk(pipe.applicant()).until(Step.ADMISSION_APPROVAL)
+    approval = Approval.objects.get(person=walk.person)
+    office = client_for(pipe.office)
+    page = office.get(step_url(walk.person, Step.ADMISSION_APPROVAL))
+    assert page.context["special_form"] is not None
+    url = reverse("dev_special_case", kwargs={"pk": walk.person.pk})
+    # The branch may not: the service's reason, nothing changed.
+    refused = client_for(pipe.secretary).post(url, {"reason": "换届"})
+    assert "the committee with approval power" in refused.content.decode()
+    approval.refresh_from_db()
+    assert not approval.special_case
+    response = office.post(url, {"reason": "党委换届"})
+    assert response.status_code == 302
+    approval.refresh_from_db()
+    assert approval.special_case and approval.special_reason == "党委换届"
+    assert approval.due_on == clock.approval_due(approval.opened_on, special=True)
+    again = office.post(url, {"reason": "再次"})
+    assert "The special case is already on record." in again.content.decode()
+
+
+def test_board_lists_the_latest_notices_and_meetings(pipe):
+    walk = pipe.walk(pipe.applicant()).until(Step.HIGHER_TALK)
+    response = client_for(pipe.secretary).get(reverse("dev_board"))
+    notice, meeting = walk.notices[Purpose.ADMISSION], BranchMeeting.objects.get()
+    assert response.context["notices"] == [notice]
+    assert response.context["meetings"] == [meeting]
+    html = response.content.decode()
+    assert reverse("dev_notice_detail", kwargs={"pk": notice.pk}) in html
+    assert reverse("dev_meeting_detail", kwargs={"pk": meeting.pk}) in html

@@ -64,6 +64,7 @@ VIEWS = [
     View("dev_notice_detail", "view_people", "notice"),
     View("dev_objection_new", "change_people", "notice", "post"),
     View("dev_objection_resolve", "change_people", "objection", "post"),
+    View("dev_special_case", "change_people", "person", "post"),
 ]
 # Views outside the generated matrix, each with where it is tested instead.
 ELSEWHERE = {

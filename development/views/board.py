@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from development.models import BranchMeeting, PublicNotice
 from development.requirements import ACTIVE_STAGES
 from development.selectors import next_steps
 from development.views.common import Card, action_url, optional_url, today
@@ -19,6 +20,7 @@ from members.scoping import has_unit_perm
 # A column shows at most this many people (the most recent in the stage first); the count
 # above it is the whole number. Keeps the board a fixed number of queries at any size.
 COLUMN_LIMIT = 100
+RECENT = 10
 
 
 def _chosen_unit(units: list[OrgUnit], wanted: str | None) -> OrgUnit:
@@ -58,6 +60,19 @@ def board(request: HttpRequest) -> HttpResponse:
         url = action_url(person, nxt.step) if can_act else ""
         columns[person.stage].append(Card(person, nxt, url))
     cards = [card for column in columns.values() for card in column]
+    # The unit's latest notices and meetings, to get back to them (objections, results).
+    notices = list(
+        PublicNotice.objects.filter(unit__path__startswith=unit.path)
+        .select_related("unit")
+        .annotate(people=Count("entries", distinct=True))
+        .order_by("-start", "-id")[:RECENT]
+    )
+    meetings = list(
+        BranchMeeting.objects.filter(unit__path__startswith=unit.path)
+        .select_related("unit")
+        .annotate(people=Count("votes", distinct=True))
+        .order_by("-held_on", "-id")[:RECENT]
+    )
     return render(
         request,
         "development/board.html",
@@ -77,6 +92,8 @@ def board(request: HttpRequest) -> HttpResponse:
             "late": sum(1 for c in cards if c.late),
             "due_soon": sum(1 for c in cards if c.due_soon),
             "limit": COLUMN_LIMIT,
+            "notices": notices,
+            "meetings": meetings,
             "can_meet": unit.kind == OrgUnit.Kind.BRANCH
             and has_unit_perm(user, "change_people", unit),
             "queue_pre_review": optional_url("dev_queue", kind="pre_review"),

@@ -10,11 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from development import requirements
-from development.forms import STEP_FORMS
-from development.models import Step
+from development.forms import STEP_FORMS, SpecialCaseForm
+from development.models import Approval, ApprovalStatus, Step
 from development.selectors import load_files
 from development.views.common import (
     MEETING_STEPS,
@@ -66,8 +66,16 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                     % {"step": Step(step).label, "name": person.name},
                 )
                 return redirect("person_detail", pk=person.pk)
+    return _page(request, person, step, form, refusal)
+
+
+def _page(request, person: Person, step: str, form, refusal: str, special_form=None):
     f = load_files(Person.objects.filter(pk=person.pk))[person.pk]
     checks = requirements.check(f, step, today(), today())
+    # While an approval is open, the committee may record a special case (6 months).
+    approval = f.open_approval() if step in APPROVAL_DECISIONS and not refusal else None
+    if approval is not None and not approval.special_case and special_form is None:
+        special_form = SpecialCaseForm(person=person, user=request.user)
     return render(
         request,
         "development/step.html",
@@ -78,5 +86,42 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             "form": form,
             "refusal": refusal,
             "checks": checks,
+            "approval": approval,
+            "special_form": special_form,
         },
     )
+
+
+APPROVAL_DECISIONS = (Step.ADMISSION_APPROVAL, Step.CONVERSION_APPROVAL)
+
+
+@login_required
+@require_POST
+def special_case(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the special case that gives the open approval up to 6 months."""
+    user = request.user
+    person = get_object_or_404(
+        Person.objects.filter(scope_q(user, "change_people"), removed_at__isnull=True)
+        .select_related("unit"),
+        pk=pk,
+    )
+    approval = Approval.objects.filter(person=person, status=ApprovalStatus.OPEN).first()
+    step = (
+        Step.CONVERSION_APPROVAL
+        if approval is not None and approval.purpose == "conversion"
+        else Step.ADMISSION_APPROVAL
+    )
+    form = SpecialCaseForm(request.POST, person=person, user=user)
+    if form.is_valid():
+        try:
+            form.submit()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied as error:
+            raise Http404 from error
+        else:
+            messages.success(request, _("The special case is on record."))
+            return redirect("dev_step", pk=person.pk, step=step)
+    refusal = authority_refusal(user, person, step)
+    step_form = None if refusal else STEP_FORMS[step](person=person, user=user)
+    return _page(request, person, step, step_form, refusal, special_form=None if refusal else form)

@@ -163,8 +163,19 @@ def test_application_to_full_member_through_the_ui(
         assert panel.get_attribute("data-stage") == Stage.FULL
         assert panel.get_attribute("data-next-step") == Step.ARCHIVE
 
-        # The board: the overdue talk is marked and one click from its form.
+        # The board: more people in every stage; the overdue talk is marked and one click
+        # from its form.
+        soon = make_person(branch, "孙八", birth_date=D(2003, 3, 3))
+        pipe.walk(soon, dt.date.today() - dt.timedelta(days=20)).until(Step.APPLICANT_TALK)
+        for name, start, until in (
+            ("周九", D(2025, 6, 1), Step.CANDIDATE_DETERMINED),
+            ("吴十", D(2024, 9, 1), Step.BRANCH_REVIEW),
+            ("郑一", D(2024, 1, 1), Step.CONVERSION_APPLICATION),
+        ):
+            pipe.walk(make_person(branch, name, birth_date=D(2002, 2, 2)), start).until(until)
         page.goto(f"{base}/pipeline/")
+        due_soon = page.locator(f'.board-card[data-person-id="{soon.pk}"] [data-mark="due-soon"]')
+        assert due_soon.count() == 1
         card = page.locator(f'.board-card[data-person-id="{late.pk}"]')
         assert card.locator('[data-mark="late"]').count() == 1
         assert (
