@@ -101,8 +101,9 @@ def special_case(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the special case that gives the open approval up to 6 months."""
     user = request.user
     person = get_object_or_404(
-        Person.objects.filter(scope_q(user, "change_people"), removed_at__isnull=True)
-        .select_related("unit"),
+        Person.objects.filter(
+            scope_q(user, "change_people"), removed_at__isnull=True
+        ).select_related("unit"),
         pk=pk,
     )
     approval = Approval.objects.filter(person=person, status=ApprovalStatus.OPEN).first()
