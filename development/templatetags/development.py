@@ -25,11 +25,13 @@ register = template.Library()
 def development_panel(context, person: Person, mine: bool = False) -> dict:
     user = context["request"].user
     nxt = next_steps([person], today())[person.pk]
-    can_act = not mine and has_unit_perm(user, "change_people", person.unit)
+    can_act = (
+        not mine and not person.removed_at and has_unit_perm(user, "change_people", person.unit)
+    )
     card = Card(person, nxt, action_url(person, nxt.step) if can_act else "")
     refusal = authority_refusal(user, person, nxt.step) if can_act and nxt.step else ""
     others = []
-    if can_act and not person.removed_at:
+    if can_act:
         others = [
             (Step(step).label, reverse("dev_step", kwargs={"pk": person.pk, "step": step}))
             for step in OTHER_STEPS.get(person.stage, ())

@@ -142,6 +142,8 @@ def test_application_to_full_member_through_the_ui(
                     {"on": "2024-05-27", "form_number": "No.2024-01"})  # fmt: skip
         post_notice(page, base, person, Step.ADMISSION_NOTICE, "2024-05-28")
         hold_meeting(page, base, person, Step.ADMISSION_MEETING, "2024-06-05", votes=5)
+        assert "通过：赞成票 5 票" in page.locator("#votes .explain").inner_text()
+        page.screenshot(path=str(artifacts / "pipeline-meeting.png"), full_page=True)
         record_step(office, base, person, Step.HIGHER_TALK,
                     {"on": "2024-06-12", "talked_by": "组织员"})  # fmt: skip
         record_step(office, base, person, Step.ADMISSION_APPROVAL, {"on": "2024-07-05"})
