@@ -159,6 +159,8 @@ def test_too_early_candidacy_names_the_rule_and_the_days(pipe):
     )
     text = response.content.decode()
     assert "Activist cultivation has not lasted more than one year: 10 days short." in text
+    # The requirements are shown for the day given, not today.
+    assert response.context["checks_on"] == early
     walk.person.refresh_from_db()
     assert walk.person.stage == Stage.ACTIVIST
 

@@ -71,7 +71,11 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 def _page(request, person: Person, step: str, form, refusal: str, special_form=None):
     f = load_files(Person.objects.filter(pk=person.pk))[person.pk]
-    checks = requirements.check(f, step, today(), today())
+    # The requirements on the day the user gave (once the form has one), else today.
+    on = today()
+    if form is not None and form.is_bound and hasattr(form, "cleaned_data"):
+        on = form.cleaned_data.get("on") or form.cleaned_data.get("start") or on
+    checks = requirements.check(f, step, on, today())
     # While an approval is open, the committee may record a special case (6 months).
     approval = f.open_approval() if step in APPROVAL_DECISIONS and not refusal else None
     if approval is not None and not approval.special_case and special_form is None:
@@ -86,6 +90,7 @@ def _page(request, person: Person, step: str, form, refusal: str, special_form=N
             "form": form,
             "refusal": refusal,
             "checks": checks,
+            "checks_on": on,
             "approval": approval,
             "special_form": special_form,
         },
