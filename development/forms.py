@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import DocumentsField
 from development import services as s
 from development.models import (
     Attendance,
@@ -91,6 +92,28 @@ def full_members_near(person: Person, user) -> QuerySet[Person]:
     )
 
 
+# Steps whose evidence is usually a document: their forms take scans or files too.
+DOCUMENT_STEPS = frozenset(
+    {
+        Step.APPLICATION,
+        Step.ACTIVIST_DETERMINED,
+        Step.ACTIVIST_FILED,
+        Step.ASSESSMENT,
+        Step.THOUGHT_REPORT,
+        Step.CANDIDATE_DETERMINED,
+        Step.CANDIDATE_FILED,
+        Step.POLITICAL_REVIEW,
+        Step.BRANCH_REVIEW,
+        Step.PRE_REVIEW,
+        Step.APPLICATION_FORM,
+        Step.ADMISSION_APPROVAL,
+        Step.ADMISSION_FILED,
+        Step.CONVERSION_APPLICATION,
+        Step.CONVERSION_APPROVAL,
+    }
+)
+
+
 class StepForm(forms.Form):
     """One step of one person; `submit` calls its service (which may refuse)."""
 
@@ -100,9 +123,22 @@ class StepForm(forms.Form):
         self.person = person
         self.user = user
         super().__init__(*args, **kwargs)
+        if self.step in DOCUMENT_STEPS:
+            self.fields["documents"] = DocumentsField(
+                label=_("Documents"),
+                required=False,
+                help_text=_("Photos or scans (JPEG, PNG, WebP), PDF or Word (.docx)."),
+            )
 
-    def submit(self) -> Any:  # pragma: no cover - each step defines it
+    def record(self) -> Any:  # pragma: no cover - each step defines it
         raise NotImplementedError
+
+    def submit(self) -> Any:
+        """The step's service, and its documents kept with it (all or nothing)."""
+        files = self.cleaned_data.get("documents") or []
+        if not files:
+            return self.record()
+        return s.step_record_with_documents(record=self.record, files=files, actor=self.user)
 
     @property
     def d(self) -> dict[str, Any]:
@@ -115,7 +151,7 @@ class ApplicationForm(StepForm):
     evidence = _evidence()
     evidence_ref = _evidence_ref()
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.person_apply(
             person=self.person,
@@ -133,7 +169,7 @@ class ApplicantTalkForm(StepForm):
     note = _text(_("Content of the talk"))
     evidence = _evidence()
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.applicant_talk_record(
             person=self.person,
@@ -152,7 +188,7 @@ class RecommendationForm(StepForm):
     recommenders = _line(_("Recommenders"))
     evidence = _evidence()
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.recommendation_record(
             person=self.person,
@@ -175,7 +211,7 @@ class DecisionNoteForm(StepForm):
 class ActivistDetermineForm(DecisionNoteForm):
     step = Step.ACTIVIST_DETERMINED
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.activist_determine(
             person=self.person, on=d["on"], note=d["note"], evidence=d["evidence"], actor=self.user
@@ -188,7 +224,7 @@ class FilingForm(StepForm):
     evidence = _evidence()
     service = None
 
-    def submit(self):
+    def record(self):
         d = self.d
         return type(self).service(
             person=self.person,
@@ -228,7 +264,7 @@ class AssignForm(StepForm):
 class ContactsForm(AssignForm):
     step = Step.CONTACTS_ASSIGNED
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.contacts_assign(
             person=self.person, contacts=list(d["members"]), on=d["on"], actor=self.user
@@ -238,7 +274,7 @@ class ContactsForm(AssignForm):
 class IntroducersForm(AssignForm):
     step = Step.INTRODUCERS_ASSIGNED
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.introducers_assign(
             person=self.person, introducers=list(d["members"]), on=d["on"], actor=self.user
@@ -252,7 +288,7 @@ class AssessmentForm(StepForm):
     conclusion = _text(_("Conclusion"), required=True)
     evidence = _evidence()
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.assessment_record(
             person=self.person,
@@ -271,7 +307,7 @@ class ThoughtReportForm(StepForm):
     evidence = _evidence()
     evidence_ref = _evidence_ref()
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.thought_report_record(
             person=self.person,
@@ -293,7 +329,7 @@ class CandidateDetermineForm(DecisionNoteForm):
                 _("Opinion of %(source)s") % {"source": source.label}, rows=2
             )
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.candidate_determine(
             person=self.person,
@@ -312,7 +348,7 @@ class PoliticalReviewForm(StepForm):
     conclusion = _text(_("Written conclusion"), required=True)
     evidence = _evidence()
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.political_review_record(
             person=self.person,
@@ -334,7 +370,7 @@ class TrainingForm(StepForm):
     passed = forms.BooleanField(label=_("Completed"), required=False, initial=True)
     evidence = _evidence()
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.training_record(
             person=self.person,
@@ -356,7 +392,7 @@ class BranchReviewForm(StepForm):
     note = _text(_("Minutes of the decision"))
     evidence = _evidence()
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.branch_review_record(
             person=self.person,
@@ -375,7 +411,7 @@ class PreReviewForm(StepForm):
     note = _text(_("Opinion"))
     evidence = _evidence()
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.pre_review_decide(
             person=self.person,
@@ -392,7 +428,7 @@ class ApplicationFormIssueForm(StepForm):
     on = _date(_("Issued on"))
     form_number = _line(_("Number of the application form"), max_length=64)
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.application_form_issue(
             person=self.person, on=d["on"], form_number=d["form_number"], actor=self.user
@@ -405,7 +441,7 @@ class HigherTalkForm(StepForm):
     talked_by = _line(_("Talked by"), max_length=128)
     note = _text(_("Content of the talk"))
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.higher_talk_record(
             person=self.person,
@@ -423,7 +459,7 @@ class ApprovalForm(StepForm):
     evidence = _evidence()
     service = None
 
-    def submit(self):
+    def record(self):
         d = self.d
         return type(self).service(
             person=self.person,
@@ -458,7 +494,7 @@ class PlacementForm(StepForm):
             parent_id=self.person.unit_id, kind=OrgUnit.Kind.GROUP, is_active=True
         ).order_by("path")
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.placement_record(person=self.person, on=d["on"], group=d["group"], actor=self.user)
 
@@ -468,7 +504,7 @@ class OathForm(StepForm):
     on = _date(_("Oath taken on"))
     note = _text(_("Note"))
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.oath_record(person=self.person, on=d["on"], note=d["note"], actor=self.user)
 
@@ -479,7 +515,7 @@ class ConversionApplyForm(StepForm):
     evidence = _evidence()
     evidence_ref = _evidence_ref()
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.conversion_apply(
             person=self.person,
@@ -496,7 +532,7 @@ class ConversionPreReviewForm(StepForm):
     passed = _decision(_("Result"), _("passed"), _("not passed"))
     note = _text(_("Opinion"))
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.conversion_pre_review_decide(
             person=self.person, on=d["on"], passed=d["passed"], note=d["note"], actor=self.user
@@ -509,7 +545,7 @@ class ExtensionForm(StepForm):
     months = forms.IntegerField(label=_("Extended by (months)"), initial=6)
     reason = _text(_("Reason"), required=True)
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.probation_extend(
             person=self.person,
@@ -525,7 +561,7 @@ class ReasonForm(StepForm):
     reason = _text(_("Reason"), required=True)
     service = None
 
-    def submit(self):
+    def record(self):
         d = self.d
         return type(self).service(
             person=self.person, on=d["on"], reason=d["reason"], actor=self.user
@@ -547,7 +583,7 @@ class ArchiveForm(StepForm):
     on = _date(_("Archived on"))
     location = _line(_("Where the materials are kept"))
 
-    def submit(self):
+    def record(self):
         d = self.d
         return s.archive_record(
             person=self.person, on=d["on"], location=d["location"], actor=self.user

@@ -3,12 +3,17 @@ message and nothing written, out of scope 404), meetings and notices, and the pa
 person's page and on a member's own page."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from PIL import Image
 
+from core.models import Document
+from core.uploads import document_path
 from development import clock
 from development.forms import STEP_FORMS
 from development.models import (
@@ -413,3 +418,59 @@ def test_board_lists_the_latest_notices_and_meetings(pipe):
     html = response.content.decode()
     assert reverse("dev_notice_detail", kwargs={"pk": notice.pk}) in html
     assert reverse("dev_meeting_detail", kwargs={"pk": meeting.pk}) in html
+
+
+# Documents as evidence --------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def png() -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, "PNG")
+    return SimpleUploadedFile("申请书.png", out.getvalue())
+
+
+def test_step_keeps_its_documents(pipe, media):
+    person = pipe.applicant()
+    walk = pipe.walk(person)
+    data = step_data(walk, Step.APPLICATION, walk.start) | {"documents": [png(), png()]}
+    response = client_for(pipe.secretary).post(step_url(person, Step.APPLICATION), data)
+    assert response.status_code == 302
+    record = StepRecord.objects.get(person=person, step=Step.APPLICATION)
+    documents = list(record.documents.all())
+    assert len(documents) == 2
+    assert {(d.person_id, d.unit_id, d.kind) for d in documents} == {
+        (person.pk, person.unit_id, "development.application")
+    }
+    assert all(document_path(d).exists() for d in documents)
+
+
+def test_a_refused_step_keeps_no_file_and_a_bad_file_is_refused(pipe, media):
+    person = pipe.applicant()
+    walk = pipe.walk(person)
+    client = client_for(pipe.secretary)
+    future = step_data(walk, Step.APPLICATION, dt.date.today() + 30 * ONE)
+    response = client.post(step_url(person, Step.APPLICATION), future | {"documents": png()})
+    assert "is in the future" in response.content.decode()
+    assert not Document.objects.exists()
+    fake = SimpleUploadedFile("scan.png", b"MZ\x90\x00 not a picture")
+    data = step_data(walk, Step.APPLICATION, walk.start) | {"documents": fake}
+    response = client.post(step_url(person, Step.APPLICATION), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["documents"]
+    assert not StepRecord.objects.filter(person=person).exists()
+    assert not Document.objects.exists()
+
+
+def test_documents_only_on_steps_that_have_them(pipe):
+    walk = pipe.walk(pipe.applicant()).until(Step.APPLICANT_TALK)
+    client = client_for(pipe.secretary)
+    talk = client.get(step_url(walk.person, Step.APPLICANT_TALK)).context["form"]
+    assert "documents" not in talk.fields
+    report = client.get(step_url(walk.person, Step.THOUGHT_REPORT)).context["form"]
+    assert "documents" in report.fields

@@ -51,7 +51,7 @@ def step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     refusal = authority_refusal(user, person, step)
     form = None
     if not refusal:
-        form = form_class(request.POST or None, person=person, user=user)
+        form = form_class(request.POST or None, request.FILES or None, person=person, user=user)
         if request.method == "POST" and form.is_valid():
             try:
                 form.submit()

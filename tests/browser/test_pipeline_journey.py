@@ -8,8 +8,10 @@ as screenshots."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from PIL import Image
 
 from development.models import Step, StepRecord
 from members.models import Person, Role, Stage
@@ -21,6 +23,12 @@ from tests.test_dev_helpers import Pipeline
 pytestmark = pytest.mark.browser
 
 D = dt.date
+
+
+def scan(name: str) -> dict:
+    out = io.BytesIO()
+    Image.new("RGB", (60, 80), (250, 250, 240)).save(out, "PNG")
+    return {"name": name, "mimeType": "image/png", "buffer": out.getvalue()}
 
 
 def open_next_action(page, base: str, person: Person, step: str) -> None:
@@ -98,7 +106,14 @@ def test_application_to_full_member_through_the_ui(
     contacts = [str(m.pk) for m in members[:2]]
     try:
         # Applicant → activist.
-        record_step(page, base, person, Step.APPLICATION, {"on": "2023-03-01"})
+        # The handwritten application, photographed, is kept with the step.
+        open_next_action(page, base, person, Step.APPLICATION)
+        fill(page, {"on": "2023-03-01", "evidence": "入党申请书（手写）"})
+        page.set_input_files("input[name=documents]", files=[scan("申请书.png")])
+        page.click("#step-submit")
+        page.wait_for_selector(f'#person[data-person-id="{person.pk}"]')
+        application = StepRecord.objects.get(person=person, step=Step.APPLICATION)
+        assert [d.original_name for d in application.documents.all()] == ["申请书.png"]
         record_step(page, base, person, Step.APPLICANT_TALK,
                     {"on": "2023-03-10", "talked_by": "组织委员"})  # fmt: skip
         record_step(page, base, person, Step.RECOMMENDATION, {"on": "2023-03-20"})
