@@ -26,6 +26,7 @@ from development.models import (
     Step,
     StepRecord,
 )
+from development.services import local_rules_update
 from development.views.common import APPROVAL_STEPS
 from members.models import Person, Role, Stage
 from members.services.people import person_link_account
@@ -474,3 +475,26 @@ def test_documents_only_on_steps_that_have_them(pipe):
     assert "documents" not in talk.fields
     report = client.get(step_url(walk.person, Step.THOUGHT_REPORT)).context["form"]
     assert "documents" in report.fields
+
+
+def test_other_step_forms(pipe, school):
+    local_rules_update(school=school.school, actor=None, conversion_pre_review=True)
+    walk = pipe.walk(pipe.applicant()).until(Step.CONVERSION_APPLICATION)
+    person, sec, office = walk.person, client_for(pipe.secretary), client_for(pipe.office)
+    day = walk.on[Step.OATH] + ONE
+    sec.post(step_url(person, Step.ASSESSMENT), {"on": day, "assessor": "支部", "conclusion": "好"})
+    sec.post(step_url(person, Step.THOUGHT_REPORT), {"on": day, "title": "第四季度"})
+    walk.do(Step.CONVERSION_APPLICATION)
+    on = walk.on[Step.CONVERSION_APPLICATION] + ONE
+    office.post(step_url(person, Step.CONVERSION_PRE_REVIEW), {"on": on, "passed": "yes"})
+    steps = set(StepRecord.objects.filter(person=person).values_list("step", flat=True))
+    assert {Step.ASSESSMENT, Step.THOUGHT_REPORT, Step.CONVERSION_PRE_REVIEW} <= steps
+    # Cancelling needs a reason; then the person's file can be archived.
+    response = office.post(step_url(person, Step.CANCELLATION), {"on": on, "reason": ""})
+    assert response.context["form"].errors["reason"]
+    office.post(step_url(person, Step.CANCELLATION), {"on": on, "reason": "不合格"})
+    person.refresh_from_db()
+    assert person.stage == Stage.PROBATION_CANCELLED
+    sec.post(step_url(person, Step.ARCHIVE), {"on": on, "location": "档案室"})
+    archive = StepRecord.objects.get(person=person, step=Step.ARCHIVE)
+    assert archive.detail == {"location": "档案室"}

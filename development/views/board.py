@@ -27,7 +27,7 @@ def _chosen_unit(units: list[OrgUnit], wanted: str | None) -> OrgUnit:
     by_id = {str(u.pk): u for u in units}
     if wanted in by_id:
         return by_id[wanted]
-    # The user's own branch first: the deepest of their top-most units.
+    # By default the first unit of their scope in tree order (a secretary's own branch).
     return units[0]
 
 
