@@ -27,6 +27,7 @@ from development.models import (
     Purpose,
     RecommendationKind,
     Step,
+    VetoKind,
 )
 from development.services import VoteInput
 from members.forms import DateInput
@@ -829,3 +830,100 @@ class SpecialCaseForm(forms.Form):
         return s.approval_special_case_record(
             person=self.person, reason=self.cleaned_data["reason"], actor=self.user
         )
+
+
+# Facts the local rules read ---------------------------------------------------------------
+
+
+class FactForm(forms.Form):
+    def __init__(self, *args, person: Person, user, rules, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.person, self.user, self.rules = person, user, rules
+
+
+class VetoForm(FactForm):
+    """A veto of seed 004 (college, teachers, dormitory, graduate housing office)."""
+
+    kind = forms.ChoiceField(label=_("veto"), choices=())
+    on = _date(_("raised on"))
+    raised_by = _line(_("raised by"), required=True, max_length=128)
+    reason = _text(_("reason"), required=True)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (kind.value, kind.label) for kind in VetoKind if self.rules.veto_applies(kind)
+        ]
+
+    def submit(self):
+        d = self.cleaned_data
+        return s.veto_raise(
+            person=self.person,
+            kind=d["kind"],
+            on=d["on"],
+            raised_by=d["raised_by"],
+            reason=d["reason"],
+            actor=self.user,
+        )
+
+
+class ExperienceForm(FactForm):
+    label = forms.CharField(label=_("experience"), max_length=128)
+    on = _date(_("date"))
+    evidence = _evidence()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        required = list(self.rules.required_experiences or [])
+        if required:
+            self.fields["label"] = forms.ChoiceField(
+                label=_("experience"), choices=[(e, e) for e in required]
+            )
+
+    def submit(self):
+        d = self.cleaned_data
+        return s.experience_record(
+            person=self.person,
+            label=d["label"],
+            on=d["on"],
+            evidence=d["evidence"],
+            actor=self.user,
+        )
+
+
+class VolunteerForm(FactForm):
+    on = _date(_("date"))
+    hours = forms.DecimalField(label=_("hours"), max_digits=5, decimal_places=1)
+    activity = _line(_("activity"), required=True, max_length=128)
+    evidence = _evidence()
+
+    def submit(self):
+        d = self.cleaned_data
+        return s.volunteer_record(
+            person=self.person,
+            on=d["on"],
+            hours=d["hours"],
+            activity=d["activity"],
+            evidence=d["evidence"],
+            actor=self.user,
+        )
+
+
+FACT_FORMS: dict[str, type[FactForm]] = {
+    "veto": VetoForm,
+    "experience": ExperienceForm,
+    "volunteer": VolunteerForm,
+}
+
+
+class VetoLiftForm(forms.Form):
+    on = _date(_("lifted on"))
+    reason = _text(_("why lifted"), required=True)
+
+    def __init__(self, *args, veto, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.veto, self.user = veto, user
+
+    def submit(self):
+        d = self.cleaned_data
+        return s.veto_lift(veto=self.veto, on=d["on"], reason=d["reason"], actor=self.user)

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from development.views import board, meetings, steps
+from development.views import board, facts, meetings, steps
 
 urlpatterns = [
     path("", board.board, name="dev_board"),
     path("people/<int:pk>/step/<str:step>/", steps.step_view, name="dev_step"),
     path("people/<int:pk>/special-case/", steps.special_case, name="dev_special_case"),
+    path("people/<int:pk>/facts/<str:kind>/", facts.fact_view, name="dev_fact"),
+    path("vetoes/<int:pk>/lift/", facts.veto_lift, name="dev_veto_lift"),
     path(
         "branches/<int:pk>/meetings/<str:purpose>/new/",
         meetings.meeting_new,

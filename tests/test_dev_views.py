@@ -498,3 +498,51 @@ def test_other_step_forms(pipe, school):
     sec.post(step_url(person, Step.ARCHIVE), {"on": on, "location": "档案室"})
     archive = StepRecord.objects.get(person=person, step=Step.ARCHIVE)
     assert archive.detail == {"location": "档案室"}
+
+
+# Facts of the local rules ----------------------------------------------------------------
+
+
+def test_a_veto_blocks_until_lifted(pipe):
+    walk = pipe.walk(pipe.applicant()).until(Step.ACTIVIST_DETERMINED)
+    person, sec = walk.person, client_for(pipe.secretary)
+    fact = reverse("dev_fact", kwargs={"pk": person.pk, "kind": "veto"})
+    day = walk.on[Step.RECOMMENDATION]
+    response = sec.post(fact, {"kind": "dormitory", "on": day, "raised_by": "宿管", "reason": ""})
+    assert response.context["form"].errors["reason"]
+    sec.post(fact, {"kind": "dormitory", "on": day, "raised_by": "宿管", "reason": "违纪"})
+    veto = person.development_vetoes.get()
+    panel = sec.get(reverse("person_detail", kwargs={"pk": person.pk})).content.decode()
+    assert "A dormitory civility veto raised on" in panel
+    lift = reverse("dev_veto_lift", kwargs={"pk": veto.pk})
+    assert lift in panel
+    on = walk.default_date(Step.ACTIVIST_DETERMINED)
+    refused = sec.post(step_url(person, Step.ACTIVIST_DETERMINED), {"on": on})
+    assert "stands: 违纪" in refused.content.decode()
+    # Lifting before it was raised is refused with the service's reason.
+    early = sec.post(lift, {"on": day - ONE, "reason": "已整改"})
+    assert "cannot be lifted before it was raised" in early.content.decode()
+    sec.post(lift, {"on": day + ONE, "reason": "已整改"})
+    sec.post(step_url(person, Step.ACTIVIST_DETERMINED), {"on": on})
+    person.refresh_from_db()
+    assert person.stage == Stage.ACTIVIST
+
+
+def test_experiences_and_volunteer_hours_when_the_school_asks(pipe, school):
+    walk = pipe.walk(pipe.applicant()).until(Step.OATH)
+    local_rules_update(
+        school=school.school, actor=None, experiences_required=True, volunteer_hours_required=True
+    )
+    person, sec = walk.person, client_for(pipe.secretary)
+    panel = sec.get(reverse("person_detail", kwargs={"pk": person.pk})).content.decode()
+    for kind in ("veto", "experience", "volunteer"):
+        assert reverse("dev_fact", kwargs={"pk": person.pk, "kind": kind}) in panel
+    url = reverse("dev_fact", kwargs={"pk": person.pk, "kind": "volunteer"})
+    response = sec.post(url, {"on": walk.on[Step.PLACEMENT], "hours": "0", "activity": "支教"})
+    assert "Volunteer hours must be more than zero." in response.content.decode()
+    sec.post(url, {"on": walk.on[Step.PLACEMENT], "hours": "12.5", "activity": "支教"})
+    assert person.development_volunteering.get().hours == 12.5
+    url = reverse("dev_fact", kwargs={"pk": person.pk, "kind": "experience"})
+    sec.post(url, {"label": "担任校内外志愿者", "on": walk.on[Step.PLACEMENT]})
+    assert person.development_experiences.get().label == "担任校内外志愿者"
+    assert sec.get(reverse("dev_fact", kwargs={"pk": person.pk, "kind": "x"})).status_code == 404

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from development.models import BranchMeeting, NoticeObjection, PublicNotice
+from development.models import BranchMeeting, NoticeObjection, PublicNotice, Veto
 from members.models import BranchPost, OrgUnit, Role
 from members.models.access import ROLE_PERMISSIONS
 from members.services.org import branch_post_assign
@@ -65,6 +65,8 @@ VIEWS = [
     View("dev_objection_new", "change_people", "notice", "post"),
     View("dev_objection_resolve", "change_people", "objection", "post"),
     View("dev_special_case", "change_people", "person", "post"),
+    View("dev_fact", "change_people", "person", kwargs=(("kind", "veto"),)),
+    View("dev_veto_lift", "change_people", "veto"),
 ]
 # Views outside the generated matrix, each with where it is tested instead.
 ELSEWHERE = {
@@ -121,7 +123,7 @@ class World:
         for person in (self.removed_in, self.removed_out):
             person_remove(person=person, actor=None, reason="测试")
         # Pipeline records, as fixtures (the services are tested in tests/test_dev_*.py).
-        self.notices, self.meetings, self.objections = {}, {}, {}
+        self.notices, self.meetings, self.objections, self.vetoes = {}, {}, {}, {}
         for inside, unit, person in ((True, self.s.branch_a1, self.s.alice),
                                      (False, self.other_branch, self.stranger)):  # fmt: skip
             self.notices[inside] = notice = PublicNotice.objects.create(
@@ -129,6 +131,9 @@ class World:
             )
             self.objections[inside] = NoticeObjection.objects.create(
                 notice=notice, person=person, received_on=day, content="异议"
+            )
+            self.vetoes[inside] = Veto.objects.create(
+                person=person, kind="college", raised_on=day, raised_by="学院", reason="测试"
             )
             self.meetings[inside] = BranchMeeting.objects.create(
                 unit=unit, held_on=day, purpose="admission", voting_members_counted=1,
@@ -145,6 +150,7 @@ class World:
             "notice": self.notices[inside],
             "meeting": self.meetings[inside],
             "objection": self.objections[inside],
+            "veto": self.vetoes[inside],
         }[kind]
 
 

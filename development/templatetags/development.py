@@ -4,9 +4,11 @@ who may act, the link to the next action."""
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from development.models import Step
-from development.selectors import next_steps
+from development.requirements import ACTIVE_STAGES
+from development.selectors import load_files, next_step
 from development.views.common import (
     OTHER_STEPS,
     Card,
@@ -15,16 +17,21 @@ from development.views.common import (
     optional_url,
     today,
 )
-from members.models import Person
+from members.models import Person, Stage
 from members.scoping import has_unit_perm
 
 register = template.Library()
 
 
+def _fact_url(person: Person, kind: str) -> str:
+    return reverse("dev_fact", kwargs={"pk": person.pk, "kind": kind})
+
+
 @register.inclusion_tag("development/_panel.html", takes_context=True)
 def development_panel(context, person: Person, mine: bool = False) -> dict:
     user = context["request"].user
-    nxt = next_steps([person], today())[person.pk]
+    f = load_files([person])[person.pk]
+    nxt = next_step(f, today())
     can_act = (
         not mine and not person.removed_at and has_unit_perm(user, "change_people", person.unit)
     )
@@ -37,8 +44,20 @@ def development_panel(context, person: Person, mine: bool = False) -> dict:
             for step in OTHER_STEPS.get(person.stage, ())
             if step != nxt.step
         ]
+    facts = []
+    if can_act and person.stage in ACTIVE_STAGES:
+        facts.append((_("Record a veto"), _fact_url(person, "veto")))
+        if f.rules.experiences_required:
+            facts.append((_("Record an experience"), _fact_url(person, "experience")))
+        if f.rules.volunteer_hours_required and person.stage == Stage.PROBATIONARY:
+            facts.append((_("Record volunteer service"), _fact_url(person, "volunteer")))
     return {
         "person": person,
+        "facts": facts,
+        "vetoes": [
+            (veto, reverse("dev_veto_lift", kwargs={"pk": veto.pk}) if can_act else "")
+            for veto in f.vetoes
+        ],
         "card": card,
         "mine": mine,
         "can_act": can_act,
