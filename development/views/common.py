@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from development import clock
 from development.authority import require_approval_authority, require_higher_committee
 from development.models import Purpose, Step
 from development.selectors import NextStep
@@ -102,6 +103,24 @@ def optional_url(name: str, **kwargs) -> str:
         return ""
 
 
+@dataclass(frozen=True)
+class Mark:
+    """How a due date stands today: "late" (by `days`), "due-soon" (in `days`) or ""."""
+
+    kind: str = ""
+    days: int = 0
+
+
+def mark_of(due: dt.date | None, now: dt.date | None) -> Mark:
+    if due is None or now is None:
+        return Mark()
+    if now > due:
+        return Mark("late", clock.days_late(now, due))
+    if (due - now).days <= DUE_SOON_DAYS:
+        return Mark("due-soon", (due - now).days)
+    return Mark()
+
+
 @dataclass
 class Card:
     """One person on the board or on a panel: their next step and its marks."""
@@ -120,21 +139,19 @@ class Card:
 
     @property
     def late(self) -> bool:
-        return self.next.late
-
-    @property
-    def days_late(self) -> int:
-        return self.next.days_late
+        return "late" in (self.step_mark.kind, self.assessment_mark.kind)
 
     @property
     def due_soon(self) -> bool:
-        due, now = self.next.due_on, self.next.today
-        return bool(due and now and not self.late and (due - now).days <= DUE_SOON_DAYS)
+        return not self.late and "due-soon" in (self.step_mark.kind, self.assessment_mark.kind)
 
     @property
-    def days_left(self) -> int:
-        due, now = self.next.due_on, self.next.today
-        return (due - now).days if due and now else 0
+    def step_mark(self) -> Mark:
+        return mark_of(self.next.due, self.next.today)
+
+    @property
+    def assessment_mark(self) -> Mark:
+        return mark_of(self.next.assessment_due, self.next.today)
 
     @property
     def waiting(self) -> bool:

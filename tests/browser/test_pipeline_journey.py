@@ -141,6 +141,8 @@ def test_application_to_full_member_through_the_ui(
         assert not StepRecord.objects.filter(person=person, step=Step.CANDIDATE_DETERMINED)
 
         record_step(page, base, person, Step.CANDIDATE_DETERMINED, {"on": "2024-04-02", **opinions})
+        page.goto(f"{base}/people/{person.pk}/")
+        page.screenshot(path=str(artifacts / "pipeline-person.png"), full_page=True)
         record_step(page, base, person, Step.CANDIDATE_FILED, {"on": "2024-04-07"})
         record_step(page, base, person, Step.INTRODUCERS_ASSIGNED, {"on": "2024-04-12"},
                     members=contacts)  # fmt: skip
