@@ -23,6 +23,18 @@ from members.scoping import has_unit_perm
 register = template.Library()
 
 
+def _plain_met(labels: list[str]) -> list[str]:
+    """Met requirements worth reading: not the bookkeeping every step shares."""
+    shared = {
+        _("In the right stage"),
+        _("Not on record yet"),
+        _("Not in the future"),
+        _("After the application"),
+        _("After the current stage began"),
+    }
+    return [label for label in labels if label not in shared]
+
+
 def _fact_url(person: Person, kind: str) -> str:
     return reverse("dev_fact", kwargs={"pk": person.pk, "kind": kind})
 
@@ -53,6 +65,7 @@ def development_panel(context, person: Person, mine: bool = False) -> dict:
             facts.append((_("Record volunteer service"), _fact_url(person, "volunteer")))
     return {
         "person": person,
+        "met": _plain_met(nxt.met),
         "facts": facts,
         "vetoes": [
             (veto, reverse("dev_veto_lift", kwargs={"pk": veto.pk}) if can_act else "")
