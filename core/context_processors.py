@@ -20,6 +20,7 @@ def navigation(request) -> dict:
         items.append((reverse("home"), _("Home")))
         items.append((reverse("people_list"), _("People")))
         items.append((reverse("org_tree"), _("Organization")))
+        items.append((reverse("dev_board"), _("Development pipeline")))
     if granted_paths(user, "import_people"):
         items.append((reverse("people_import"), _("Import roster")))
     if granted_paths(user, "review_checkins"):

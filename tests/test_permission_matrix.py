@@ -14,6 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from development.models import BranchMeeting, NoticeObjection, PublicNotice, Veto
 from education.models import Checkin, CheckinPlan
 from members.models import BranchPost, OrgUnit, Role
 from members.models.access import ROLE_PERMISSIONS
@@ -29,9 +30,13 @@ pytestmark = pytest.mark.django_db
 class View:
     name: str
     perm: str
-    target: str  # "none", "person", "removed_person", "unit", "branch", "post", "retention",
-    # "examination"
+    target: str  # "none", "person", "removed_person", "unit", "branch", "post", a record kind
     method: str = "get"
+    kwargs: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def label(self) -> str:
+        return "-".join([self.name, *(value for _key, value in self.kwargs)])
 
 
 VIEWS = [
@@ -79,6 +84,19 @@ VIEWS = [
     View("examination_detail", "view_people", "examination"),
     View("examination_upload", "change_people", "examination", "post"),
     View("examination_link", "change_people", "examination", "post"),
+    View("dev_board", "view_people", "none"),
+    View("dev_step", "change_people", "person", kwargs=(("step", "application"),)),
+    View("dev_step", "change_people", "person", kwargs=(("step", "pre_review"),)),
+    View("dev_step", "view_people", "person", kwargs=(("step", "higher_talk"),)),
+    View("dev_meeting_new", "change_people", "branch", kwargs=(("purpose", "admission"),)),
+    View("dev_meeting_detail", "view_people", "meeting"),
+    View("dev_notice_new", "change_people", "branch", kwargs=(("purpose", "conversion"),)),
+    View("dev_notice_detail", "view_people", "notice"),
+    View("dev_objection_new", "change_people", "notice", "post"),
+    View("dev_objection_resolve", "change_people", "objection", "post"),
+    View("dev_special_case", "change_people", "person", "post"),
+    View("dev_fact", "change_people", "person", kwargs=(("kind", "veto"),)),
+    View("dev_veto_lift", "change_people", "veto"),
 ]
 # What a member may do on their own records (alice's, inside) though they hold no grant.
 OWN_VIEWS = {
@@ -161,6 +179,23 @@ class World:
         # Check-in plans and a check-in each, set up as fixtures (the member actor is alice).
         self.plan_in, self.checkin_in = make_checkin(self.s.alice)
         self.plan_out, self.checkin_out = make_checkin(self.stranger)
+        # Pipeline records, as fixtures (the services are tested in tests/test_dev_*.py).
+        self.notices, self.meetings, self.objections, self.vetoes = {}, {}, {}, {}
+        for inside, unit, person in ((True, self.s.branch_a1, self.s.alice),
+                                     (False, self.other_branch, self.stranger)):  # fmt: skip
+            self.notices[inside] = notice = PublicNotice.objects.create(
+                unit=unit, purpose="admission", start=day, end=day, places=["学院楼栋"]
+            )
+            self.objections[inside] = NoticeObjection.objects.create(
+                notice=notice, person=person, received_on=day, content="异议"
+            )
+            self.vetoes[inside] = Veto.objects.create(
+                person=person, kind="college", raised_on=day, raised_by="学院", reason="测试"
+            )
+            self.meetings[inside] = BranchMeeting.objects.create(
+                unit=unit, held_on=day, purpose="admission", voting_members_counted=1,
+                present_voting=1,
+            )  # fmt: skip
 
     def target(self, kind: str, inside: bool):
         return {
@@ -174,6 +209,10 @@ class World:
             "post": self.post_in if inside else self.post_out,
             "retention": self.retention_in if inside else self.retention_out,
             "examination": self.examination_in if inside else self.examination_out,
+            "notice": self.notices[inside],
+            "meeting": self.meetings[inside],
+            "objection": self.objections[inside],
+            "veto": self.vetoes[inside],
         }[kind]
 
 
@@ -204,7 +243,8 @@ def make_actor(world: World, actor: str, role, unit_attr):
 
 
 def call(client, view: View, obj):
-    url = reverse(view.name, kwargs={"pk": obj.pk} if obj is not None else None)
+    kwargs = {"pk": obj.pk, **dict(view.kwargs)} if obj is not None else None
+    url = reverse(view.name, kwargs=kwargs)
     return client.post(url, {}) if view.method == "post" else client.get(url)
 
 
@@ -225,7 +265,7 @@ CASES = [
 @pytest.mark.parametrize(
     "actor, view, inside",
     CASES,
-    ids=[f"{a[0]}-{v.name}-{'in' if i else 'out'}" for a, v, i in CASES],
+    ids=[f"{a[0]}-{v.label}-{'in' if i else 'out'}" for a, v, i in CASES],
 )
 def test_matrix(client, actor, view, inside):
     world = World()
@@ -248,7 +288,7 @@ def test_matrix(client, actor, view, inside):
         )
 
 
-@pytest.mark.parametrize("view", VIEWS, ids=[v.name for v in VIEWS])
+@pytest.mark.parametrize("view", VIEWS, ids=[v.label for v in VIEWS])
 def test_anonymous_is_sent_to_login(client, view):
     world = World()
     obj = None if view.target == "none" else world.target(view.target, True)

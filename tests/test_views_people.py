@@ -603,6 +603,7 @@ def test_navigation_follows_grants(actors):
         reverse("home"),
         reverse("people_list"),
         reverse("org_tree"),
+        reverse("dev_board"),
         reverse("people_import"),
         reverse("checkin_queue"),
         reverse("dues_index"),

@@ -71,6 +71,11 @@ class StepRecord(AppendOnly):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Scans or files the step rests on (an application, a thought report...), kept privately
+    # by core.uploads and attached by development.services.evidence.
+    documents = models.ManyToManyField(
+        "core.Document", blank=True, related_name="step_records", verbose_name=_("documents")
+    )
 
     class Meta:
         verbose_name = _("step record")

@@ -31,6 +31,7 @@ from development.services.candidate import (
     political_review_record,
     training_record,
 )
+from development.services.evidence import step_documents_attach, step_record_with_documents
 from development.services.facts import (
     experience_record,
     local_rules_update,
@@ -96,6 +97,8 @@ __all__ = [
     "probation_extend",
     "recommendation_record",
     "thought_report_record",
+    "step_documents_attach",
+    "step_record_with_documents",
     "training_record",
     "veto_lift",
     "veto_raise",
