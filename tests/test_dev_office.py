@@ -202,6 +202,7 @@ def test_page_shows_branch_deadline_and_overdue_mark(client, pipe):
     walk = pipe.walk(pipe.applicant()).until(Step.ADMISSION_APPROVAL)
     due = clock.approval_due(walk.on[Step.ADMISSION_MEETING])
     client.force_login(pipe.office)
+    client.cookies["django_language"] = "en"
     response = client.get(reverse("dev_queue", args=["approval"]))
     html = response.content.decode()
     assert response.status_code == 200
