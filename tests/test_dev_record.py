@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from core.models import AuditEvent
-from development import services as s
 from development.models import Purpose, Step
 from members.models import BranchPost, Role
 from members.services.org import branch_post_assign
@@ -199,7 +198,9 @@ def test_admission_notice_pdf_lists_the_people_as_posted(client, pipe, tmp_path)
     assert walk.on[Step.ACTIVIST_DETERMINED].strftime("%Y.%m.%d") in text
     assert walk.on[Step.CANDIDATE_DETERMINED].strftime("%Y.%m.%d") in text
     start, end = notice.start, notice.end
-    assert f"公示时间：{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月" in text
+    assert (
+        f"公示时间：{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月" in text
+    )
     assert "公示地点：学区、学院楼栋" in text
     assert "信息工程学院党委" in text  # where objections may also go
     assert "联系人：赵书记" in text and "13800000000" in text

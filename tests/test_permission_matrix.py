@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from development.authority import APPROVAL_ROLES
+from development.models import NoticeEntry, PublicNotice
 from members.models import BranchPost, OrgUnit, Role
 from members.models.access import ROLE_PERMISSIONS
 from members.services.org import branch_post_assign
@@ -22,12 +24,21 @@ from tests.factories import School, make_person, make_unit, make_user
 pytestmark = pytest.mark.django_db
 
 
+# Not a guardian permission: approval authority on a committee (development.authority).
+APPROVAL_AUTHORITY = "approval_authority"
+
+
 @dataclass(frozen=True)
 class View:
     name: str
     perm: str
-    target: str  # "none", "person", "removed_person", "unit", "branch", "post"
+    target: str  # "none", "person", "removed_person", "unit", "branch", "post", "notice"
     method: str = "get"
+    kwargs: tuple[tuple[str, str], ...] = ()  # URL arguments besides the target's pk
+
+    @property
+    def label(self) -> str:
+        return "-".join([self.name, *(value for _key, value in self.kwargs)])
 
 
 VIEWS = [
@@ -48,6 +59,27 @@ VIEWS = [
     View("org_roles", "manage_roles", "unit"),
     View("people_export", "export_people", "none"),
     View("people_import", "import_people", "none"),
+    # ---- a2: development read and print side ----
+    *(
+        View("dev_queue", APPROVAL_AUTHORITY, "none", kwargs=(("kind", kind),))
+        for kind in ("pre_review", "approval", "conversion_pre_review", "conversion_approval")
+    ),
+    View("dev_record", "view_people", "person"),
+    View("dev_record_pdf", "view_people", "person"),
+    View("dev_notice_pdf", "view_people", "notice"),
+    View("dev_exports", "export_people", "none"),
+    View("dev_ledger_export", "export_people", "none"),
+    *(
+        View("dev_filing_export", "export_people", "none", kwargs=(("kind", kind),))
+        for kind in (
+            "activist_filing",
+            "candidate_filing",
+            "admission_candidates",
+            "admitted_probationary",
+            "conversion_pre_review",
+        )
+    ),
+    # ---- end a2 ----
 ]
 # Views outside the generated matrix, each with where it is tested instead.
 ELSEWHERE = {
@@ -100,6 +132,15 @@ class World:
         self.removed_out = make_person(self.other_branch, "已移除乙")
         for person in (self.removed_in, self.removed_out):
             person_remove(person=person, actor=None, reason="测试")
+        # Public notices as fixtures (the pipeline's own tests post them through services).
+        self.notice_in, self.notice_out = (
+            PublicNotice.objects.create(
+                unit=unit, purpose="admission", start=day, end=day, places=["学院楼栋"]
+            )
+            for unit in (self.s.branch_a1, self.other_branch)
+        )
+        NoticeEntry.objects.create(notice=self.notice_in, person=self.s.alice)
+        NoticeEntry.objects.create(notice=self.notice_out, person=self.stranger)
 
     def target(self, kind: str, inside: bool):
         return {
@@ -108,10 +149,13 @@ class World:
             "unit": self.s.branch_a1 if inside else self.other_branch,
             "branch": self.s.branch_a1 if inside else self.other_branch,
             "post": self.post_in if inside else self.post_out,
+            "notice": self.notice_in if inside else self.notice_out,
         }[kind]
 
 
 def holds(role: str | None, perm: str) -> bool:
+    if perm == APPROVAL_AUTHORITY:
+        return role in APPROVAL_ROLES
     return role is not None and perm in ROLE_PERMISSIONS[role]
 
 
@@ -125,7 +169,8 @@ def make_actor(world: World, actor: str, role, unit_attr):
 
 
 def call(client, view: View, obj):
-    url = reverse(view.name, kwargs={"pk": obj.pk} if obj is not None else None)
+    kwargs = {**({"pk": obj.pk} if obj is not None else {}), **dict(view.kwargs)}
+    url = reverse(view.name, kwargs=kwargs or None)
     return client.post(url, {}) if view.method == "post" else client.get(url)
 
 
@@ -146,7 +191,7 @@ CASES = [
 @pytest.mark.parametrize(
     "actor, view, inside",
     CASES,
-    ids=[f"{a[0]}-{v.name}-{'in' if i else 'out'}" for a, v, i in CASES],
+    ids=[f"{a[0]}-{v.label}-{'in' if i else 'out'}" for a, v, i in CASES],
 )
 def test_matrix(client, actor, view, inside):
     world = World()
@@ -155,7 +200,7 @@ def test_matrix(client, actor, view, inside):
     obj = None if view.target == "none" else world.target(view.target, inside)
     expected = holds(role, view.perm) and inside
     # A member reads their own record: the one object outside every grant they may see.
-    if role is None and view.name == "person_detail" and inside:
+    if role is None and view.name in ("person_detail", "dev_record", "dev_record_pdf") and inside:
         expected = True
     response = call(client, view, obj)
     if expected:
@@ -166,7 +211,7 @@ def test_matrix(client, actor, view, inside):
         )
 
 
-@pytest.mark.parametrize("view", VIEWS, ids=[v.name for v in VIEWS])
+@pytest.mark.parametrize("view", VIEWS, ids=[v.label for v in VIEWS])
 def test_anonymous_is_sent_to_login(client, view):
     world = World()
     obj = None if view.target == "none" else world.target(view.target, True)
