@@ -219,3 +219,27 @@ def test_bad_selection_says_why_and_exports_nothing(client, school):
     assert response.status_code == 400
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).count() == before
     assert client.get(reverse("dev_filing_export", kwargs={"kind": "nothing"})).status_code == 404
+
+
+# A fixed number of queries ------------------------------------------------------------------
+
+# session + user (2); export_people scope (1); the most thought reports (1); the people (1);
+# per chunk of 2000: step records, assignments, extensions (3); view_id_number scope (1);
+# the audit entry (1); the session save (3).
+LEDGER_QUERIES = 13
+
+
+def test_ledger_query_count_does_not_grow_with_the_people(
+    client, school, django_assert_num_queries
+):
+    pipe = Pipeline(school)
+    client.force_login(pipe.office)
+    counts = []
+    for size in (1, 6):
+        while school.branch_a1.people.filter(stage="activist").count() < size:
+            pipe.walk(pipe.applicant()).until(Step.ACTIVIST_FILED)
+        with django_assert_num_queries(LEDGER_QUERIES) as captured:
+            response = client.get(reverse("dev_ledger_export"))
+            b"".join(response.streaming_content)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
