@@ -123,11 +123,11 @@ def notice_sheet(notice: PublicNotice, today: dt.date) -> NoticeSheet:
     committee_name = committee.name if committee else "上级党委"
     count = len(people)
     if notice.purpose == Purpose.ADMISSION:
-        title = f"关于拟发展{_names(people)}为中共预备党员的公示"
+        title = f"关于拟接收{_names(people)}为中共预备党员的公示"
         lead = (
             f"根据《中国共产党章程》和《中国共产党发展党员工作细则》的有关规定，经{branch}"
-            f"支部委员会审查、{committee_name}预审同意，拟发展以下{count}名同志为中共预备党员，"
-            "现将有关情况予以公示，接受党员和群众监督。"
+            f"支部委员会审查、{committee_name}预审同意，拟接收以下{count}名发展对象为中共预备"
+            "党员。在召开支部党员大会之前，现将有关情况予以公示，接受党员和群众监督。"
         )
         columns = ADMISSION_COLUMNS
     else:
@@ -137,7 +137,8 @@ def notice_sheet(notice: PublicNotice, today: dt.date) -> NoticeSheet:
         lead = (
             f"根据《中国共产党章程》和《中国共产党发展党员工作细则》的有关规定，以下{count}名"
             f"预备党员预备期已满（将满），本人已提出书面转正申请，经{branch}支部委员会研究"
-            f"{pre_review}，拟按期转为中共正式党员，现将有关情况予以公示，接受党员和群众监督。"
+            f"{pre_review}，拟按期转为中共正式党员。在召开支部党员大会之前，现将有关情况予以"
+            "公示，接受党员和群众监督。"
         )
         columns = CONVERSION_COLUMNS
     secretary = _secretary(notice, today)

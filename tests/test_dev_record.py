@@ -188,8 +188,9 @@ def test_admission_notice_pdf_lists_the_people_as_posted(client, pipe, tmp_path)
     assert response.status_code == 200
     text = pdf_text(response.content, tmp_path)
     name = walk.person.name
-    assert f"关于拟发展{name}同志为中共预备党员的公示" in text
-    assert "拟发展以下1名同志为中共预备党员" in text
+    assert f"关于拟接收{name}同志为中共预备党员的公示" in text
+    assert "拟接收以下1名发展对象为中共预备党员" in text
+    assert "在召开支部党员大会之前" in text
     for header in ("姓名", "性别", "民族", "出生年月", "学历", "递交入党申请书时间",
                    "确定为入党积极分子时间", "确定为发展对象时间", "拟发展时间"):  # fmt: skip
         assert header in text, header
