@@ -23,7 +23,7 @@ def world(school):
     """A full member with a thought report and a probationary member in college A; an
     activist in college B, which college A's office must never export."""
     pipe = Pipeline(school)
-    id_number = make_id_number(dt.date(2001, 9, 1))
+    id_number = make_id_number(dt.date(2001, 9, 1), serial=402)  # even: a woman
     full = pipe.walk(
         pipe.applicant(
             sex="female",
@@ -243,3 +243,24 @@ def test_ledger_query_count_does_not_grow_with_the_people(
             b"".join(response.streaming_content)
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_the_ledger_reads_back_into_the_roster_import_unchanged(
+    client, school, world, settings, tmp_path
+):
+    """The ledger is a ledger the school's own importer understands: reading it back plans
+    no change and finds no error."""
+    from members.excel import services
+
+    settings.MEDIA_ROOT = tmp_path
+    admin = make_user(role=Role.SCHOOL_ADMIN, unit=school.school)
+    client.force_login(admin)
+    response = client.get(reverse("dev_ledger_export"))
+    data = b"".join(response.streaming_content)
+    report = services.import_upload(
+        admin, io.BytesIO(data), size=len(data), name="台账.xlsx", ignore_unknown=False
+    )
+    assert report.refused is None
+    assert [i.message for i in report.errors] == []
+    assert report.counts["new"] == 0 and report.counts["update"] == 0
+    assert report.counts["unchanged"] >= 3
