@@ -26,7 +26,6 @@ from development.models import (
     Approval,
     ApprovalStatus,
     Decision,
-    LocalRules,
     Purpose,
     Step,
     StepRecord,
@@ -211,9 +210,3 @@ def office_queue(user, kind: QueueKind | str, today: dt.date) -> list[QueueRow] 
     files = load_files(_candidates(user, committees, kind))
     rows = [row for f in files.values() if (row := _row(f, kind, today)) is not None]
     return sorted(rows, key=QueueRow.urgency)
-
-
-def conversion_pre_review_in_use(committees: list[OrgUnit]) -> bool:
-    """Whether any school of these committees asks for a pre-review of conversions."""
-    schools = {c.ancestor_ids[0] for c in committees}
-    return LocalRules.objects.filter(school_id__in=schools, conversion_pre_review=True).exists()

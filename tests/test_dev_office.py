@@ -141,6 +141,20 @@ def test_a_refused_pre_review_leaves_the_queue_until_the_next_review(pipe):
     assert ids(office_queue(pipe.office, QueueKind.PRE_REVIEW, today)) == [walk.person.pk]
 
 
+def test_a_standing_veto_shows_why_the_pre_review_cannot_pass(school, pipe):
+    walk = pipe.walk(pipe.applicant()).until(Step.PRE_REVIEW)
+    s.veto_raise(
+        person=walk.person,
+        kind="dormitory",
+        on=walk.on[Step.BRANCH_REVIEW],
+        raised_by="学区寝室文明检查",
+        reason="“脏乱差”寝室尚未完成整治",
+        actor=None,
+    )
+    row = office_queue(pipe.office, QueueKind.PRE_REVIEW, dt.date(2026, 1, 1))[0]
+    assert any("“脏乱差”寝室尚未完成整治" in reason for reason in row.blocked)
+
+
 # Who sees which queue -----------------------------------------------------------------------
 
 

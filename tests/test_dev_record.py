@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import AuditEvent
+from development import services as s
 from development.models import Purpose, Step
 from members.models import BranchPost, Role
 from members.services.org import branch_post_assign
@@ -83,6 +84,24 @@ def test_record_page_shows_every_step_with_date_actor_decision(client, pipe):
     assert 'id="record-approvals"' in html
     assert "组织员" in html  # who held the talk before approval
     assert reverse("dev_record_pdf", args=[walk.person.pk]) in html
+
+
+def test_record_shows_an_extension_of_probation(client, pipe):
+    walk = pipe.walk(pipe.applicant()).until(Step.CONVERSION_APPLICATION)
+    extension = s.probation_extend(
+        person=walk.person,
+        months=6,
+        on=walk.on[Step.OATH] + dt.timedelta(days=30),
+        reason="先锋模范作用发挥不够",
+        actor=pipe.office,
+    )
+    client.force_login(pipe.secretary)
+    english(client)
+    html = client.get(reverse("dev_record", args=[walk.person.pk])).content.decode()
+    assert 'id="record-probation"' in html
+    assert "by 6 months" in html and extension.new_end.isoformat() in html
+    assert "先锋模范作用发挥不够" in html
+    assert 'data-step="extension"' in html
 
 
 def test_record_lists_the_person_s_documents(client, pipe, settings, tmp_path):
