@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -85,6 +86,7 @@ class Entry:
     details: list[tuple[str, str]]
     opinions: list[Opinion] = field(default_factory=list)
     vote: MeetingVote | None = None
+    documents: list[Document] = field(default_factory=list)
 
 
 @dataclass
@@ -127,12 +129,21 @@ class FullRecord:
         ]
 
 
-def _entries(person: Person) -> list[Entry]:
-    records = list(
-        StepRecord.objects.filter(person=person)
-        .select_related("actor", "meeting", "notice")
-        .order_by("on", "id")
-    )
+def steps_keep_documents() -> bool:
+    """Whether step records name the documents they rest on (StepRecord.documents, which
+    helper a1 adds); until then the record lists the person's documents only."""
+    return any(f.name == "documents" for f in StepRecord._meta.get_fields())
+
+
+def _entries(person: Person, user) -> list[Entry]:
+    records = StepRecord.objects.filter(person=person).select_related("actor", "meeting", "notice")
+    if steps_keep_documents():
+        # One query for all of them, and only what the user may open.
+        visible = Document.objects.restrict(user).order_by("uploaded_at", "id")
+        records = records.prefetch_related(
+            Prefetch("documents", queryset=visible, to_attr="visible_documents")
+        )
+    records = list(records.order_by("on", "id"))
     opinions: dict[int, list[Opinion]] = defaultdict(list)
     for opinion in Opinion.objects.filter(record__person=person).order_by("id"):
         opinions[opinion.record_id].append(opinion)
@@ -155,6 +166,7 @@ def _entries(person: Person) -> list[Entry]:
                 details=details,
                 opinions=opinions.get(record.pk, []),
                 vote=votes.get(record.meeting_id) if record.meeting_id else None,
+                documents=getattr(record, "visible_documents", []),
             )
         )
     return entries
@@ -162,7 +174,7 @@ def _entries(person: Person) -> list[Entry]:
 
 def full_record(person: Person, user, today: dt.date) -> FullRecord:
     """Everything on `person`'s record; documents as far as `user` may open them."""
-    entries = _entries(person)
+    entries = _entries(person, user)
     votes = sorted(
         {e.vote.pk: e.vote for e in entries if e.vote is not None}.values(),
         key=lambda v: (v.meeting.held_on, v.pk),

@@ -10,6 +10,7 @@ from django.urls import reverse
 from core.models import AuditEvent
 from development import services as s
 from development.models import Purpose, Step
+from development.record import steps_keep_documents
 from members.models import BranchPost, Role
 from members.services.org import branch_post_assign
 from tests.factories import make_user
@@ -158,7 +159,7 @@ def test_record_query_count_does_not_grow_with_the_record(client, pipe, django_a
 # cancellation, vetoes, training, volunteering, experiences (13); documents (1); the next
 # step's file (11: load_files of a person already loaded); the menu's import_people scope
 # and own person (2); session save (3).
-RECORD_QUERIES = 34
+RECORD_QUERIES = 34 + (1 if steps_keep_documents() else 0)  # documents of the steps
 
 
 # The PDFs -----------------------------------------------------------------------------------
