@@ -13,8 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from development.authority import APPROVAL_ROLES
-from development.models import NoticeEntry, PublicNotice
+from development.models import BranchMeeting, NoticeObjection, PublicNotice, Veto
 from members.models import BranchPost, OrgUnit, Role
 from members.models.access import ROLE_PERMISSIONS
 from members.services.org import branch_post_assign
@@ -24,17 +23,13 @@ from tests.factories import School, make_person, make_unit, make_user
 pytestmark = pytest.mark.django_db
 
 
-# Not a guardian permission: approval authority on a committee (development.authority).
-APPROVAL_AUTHORITY = "approval_authority"
-
-
 @dataclass(frozen=True)
 class View:
     name: str
     perm: str
-    target: str  # "none", "person", "removed_person", "unit", "branch", "post", "notice"
+    target: str  # "none", "person", "removed_person", "unit", "branch", "post", "notice"...
     method: str = "get"
-    kwargs: tuple[tuple[str, str], ...] = ()  # URL arguments besides the target's pk
+    kwargs: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
@@ -57,11 +52,9 @@ VIEWS = [
     View("org_post_create", "manage_tree", "branch"),
     View("org_post_end", "manage_tree", "post", "post"),
     View("org_roles", "manage_roles", "unit"),
-    View("people_export", "export_people", "none"),
-    View("people_import", "import_people", "none"),
     # ---- a2: development read and print side ----
     *(
-        View("dev_queue", APPROVAL_AUTHORITY, "none", kwargs=(("kind", kind),))
+        View("dev_queue", "approval_authority", "none", kwargs=(("kind", kind),))
         for kind in ("pre_review", "approval", "conversion_pre_review", "conversion_approval")
     ),
     View("dev_record", "view_people", "person"),
@@ -80,6 +73,8 @@ VIEWS = [
         )
     ),
     # ---- end a2 ----
+    View("people_export", "export_people", "none"),
+    View("people_import", "import_people", "none"),
 ]
 # Views outside the generated matrix, each with where it is tested instead.
 ELSEWHERE = {
@@ -135,15 +130,23 @@ class World:
         self.removed_out = make_person(self.other_branch, "已移除乙")
         for person in (self.removed_in, self.removed_out):
             person_remove(person=person, actor=None, reason="测试")
-        # Public notices as fixtures (the pipeline's own tests post them through services).
-        self.notice_in, self.notice_out = (
-            PublicNotice.objects.create(
+        # Pipeline records, as fixtures (the services are tested in tests/test_dev_*.py).
+        self.notices, self.meetings, self.objections, self.vetoes = {}, {}, {}, {}
+        for inside, unit, person in ((True, self.s.branch_a1, self.s.alice),
+                                     (False, self.other_branch, self.stranger)):  # fmt: skip
+            self.notices[inside] = notice = PublicNotice.objects.create(
                 unit=unit, purpose="admission", start=day, end=day, places=["学院楼栋"]
             )
-            for unit in (self.s.branch_a1, self.other_branch)
-        )
-        NoticeEntry.objects.create(notice=self.notice_in, person=self.s.alice)
-        NoticeEntry.objects.create(notice=self.notice_out, person=self.stranger)
+            self.objections[inside] = NoticeObjection.objects.create(
+                notice=notice, person=person, received_on=day, content="异议"
+            )
+            self.vetoes[inside] = Veto.objects.create(
+                person=person, kind="college", raised_on=day, raised_by="学院", reason="测试"
+            )
+            self.meetings[inside] = BranchMeeting.objects.create(
+                unit=unit, held_on=day, purpose="admission", voting_members_counted=1,
+                present_voting=1,
+            )  # fmt: skip
 
     def target(self, kind: str, inside: bool):
         return {
@@ -152,14 +155,23 @@ class World:
             "unit": self.s.branch_a1 if inside else self.other_branch,
             "branch": self.s.branch_a1 if inside else self.other_branch,
             "post": self.post_in if inside else self.post_out,
-            "notice": self.notice_in if inside else self.notice_out,
+            "notice": self.notices[inside],
+            "meeting": self.meetings[inside],
+            "objection": self.objections[inside],
+            "veto": self.vetoes[inside],
         }[kind]
 
 
 def holds(role: str | None, perm: str) -> bool:
     if perm == APPROVAL_AUTHORITY:
+        from development.authority import APPROVAL_ROLES
+
         return role in APPROVAL_ROLES
     return role is not None and perm in ROLE_PERMISSIONS[role]
+
+
+# Not a guardian permission: approval authority on a committee (development.authority).
+APPROVAL_AUTHORITY = "approval_authority"
 
 
 def make_actor(world: World, actor: str, role, unit_attr):
