@@ -5,6 +5,7 @@ import shutil
 import subprocess
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.models import AuditEvent
@@ -106,8 +107,6 @@ def test_record_shows_an_extension_of_probation(client, pipe):
 
 
 def test_record_lists_the_person_s_documents(client, pipe, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     from core.uploads import document_store
 
     settings.MEDIA_ROOT = tmp_path
@@ -246,3 +245,23 @@ def test_notice_pdf_scope(client, school, pipe):
     assert client.get(reverse("dev_notice_pdf", args=[notice.pk])).status_code == 404
     client.force_login(make_user())  # an account without any grant
     assert client.get(reverse("dev_notice_pdf", args=[notice.pk])).status_code == 404
+
+
+@pytest.mark.skipif(
+    not steps_keep_documents(), reason="step records keep documents once a1's branch is merged"
+)
+def test_a_step_s_documents_are_listed_with_the_step(client, pipe, settings, tmp_path):
+    from development.services.evidence import step_documents_attach
+
+    settings.MEDIA_ROOT = tmp_path
+    walk = pipe.walk(pipe.applicant()).until(Step.APPLICANT_TALK)
+    record = walk.person.step_records.get(step=Step.APPLICATION)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    (document,) = step_documents_attach(
+        record=record, files=[SimpleUploadedFile("入党申请书.pdf", pdf)], actor=pipe.secretary
+    )
+    client.force_login(pipe.secretary)
+    html = client.get(reverse("dev_record", args=[walk.person.pk])).content.decode()
+    row = html[html.index('data-step="application"') :].split("</tr>")[0]
+    assert reverse("document_download", args=[document.pk]) in row
+    assert "入党申请书.pdf" in row
