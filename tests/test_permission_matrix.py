@@ -55,6 +55,27 @@ VIEWS = [
     View("org_post_create", "manage_tree", "branch"),
     View("org_post_end", "manage_tree", "post", "post"),
     View("org_roles", "manage_roles", "unit"),
+    # ---- a2: development read and print side ----
+    *(
+        View("dev_queue", "approval_authority", "none", kwargs=(("kind", kind),))
+        for kind in ("pre_review", "approval", "conversion_pre_review", "conversion_approval")
+    ),
+    View("dev_record", "view_people", "person"),
+    View("dev_record_pdf", "view_people", "person"),
+    View("dev_notice_pdf", "view_people", "notice"),
+    View("dev_exports", "export_people", "none"),
+    View("dev_ledger_export", "export_people", "none"),
+    *(
+        View("dev_filing_export", "export_people", "none", kwargs=(("kind", kind),))
+        for kind in (
+            "activist_filing",
+            "candidate_filing",
+            "admission_candidates",
+            "admitted_probationary",
+            "conversion_pre_review",
+        )
+    ),
+    # ---- end a2 ----
     View("people_export", "export_people", "none"),
     View("people_import", "import_people", "none"),
     # perm "own": only the person the object belongs to (the member actor), never staff.
@@ -101,6 +122,8 @@ VIEWS = [
 # What a member may do on their own records (alice's, inside) though they hold no grant.
 OWN_VIEWS = {
     "person_detail",
+    "dev_record",
+    "dev_record_pdf",
     "retention_detail",
     "retention_edit",
     "retention_document_remove",
@@ -230,7 +253,15 @@ def make_checkin(person):
 
 
 def holds(role: str | None, perm: str) -> bool:
+    if perm == APPROVAL_AUTHORITY:
+        from development.authority import APPROVAL_ROLES
+
+        return role in APPROVAL_ROLES
     return role is not None and perm in ROLE_PERMISSIONS[role]
+
+
+# Not a guardian permission: approval authority on a committee (development.authority).
+APPROVAL_AUTHORITY = "approval_authority"
 
 
 def make_actor(world: World, actor: str, role, unit_attr):
@@ -243,8 +274,8 @@ def make_actor(world: World, actor: str, role, unit_attr):
 
 
 def call(client, view: View, obj):
-    kwargs = {"pk": obj.pk, **dict(view.kwargs)} if obj is not None else None
-    url = reverse(view.name, kwargs=kwargs)
+    kwargs = {**({"pk": obj.pk} if obj is not None else {}), **dict(view.kwargs)}
+    url = reverse(view.name, kwargs=kwargs or None)
     return client.post(url, {}) if view.method == "post" else client.get(url)
 
 
