@@ -18,6 +18,8 @@ from members.models.access import ROLE_PERMISSIONS
 from members.services.org import branch_post_assign
 from members.services.people import person_remove
 from tests.factories import School, make_person, make_unit, make_user
+from tests.transfer_helpers import make_member, start_out
+from transfers.services.letters import letter_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +28,8 @@ pytestmark = pytest.mark.django_db
 class View:
     name: str
     perm: str
-    target: str  # "none", "person", "removed_person", "unit", "branch", "post"
+    target: str  # "none", "person", "removed_person", "unit", "branch", "post", "transfer",
+    # "letter", "committee"
     method: str = "get"
 
 
@@ -48,6 +51,19 @@ VIEWS = [
     View("org_roles", "manage_roles", "unit"),
     View("people_export", "export_people", "none"),
     View("people_import", "import_people", "none"),
+    View("transfer_list", "manage_transfers", "none"),
+    View("transfer_start", "manage_transfers", "none"),
+    View("transfer_incoming", "manage_transfers", "none"),
+    View("transfer_detail", "manage_transfers", "transfer"),
+    View("transfer_online", "manage_transfers", "transfer", "post"),
+    View("transfer_complete", "manage_transfers", "transfer", "post"),
+    View("transfer_cancel", "manage_transfers", "transfer", "post"),
+    View("letter_issue", "issue_letters", "transfer"),
+    View("letter_list", "manage_transfers", "none"),
+    View("letter_pdf", "issue_letters", "letter"),
+    View("letter_receipt", "manage_transfers", "letter"),
+    View("letter_reissue", "issue_letters", "letter", "post"),
+    View("issuer_edit", "issue_letters", "committee"),
 ]
 # Views outside the generated matrix, each with where it is tested instead.
 ELSEWHERE = {
@@ -100,6 +116,13 @@ class World:
         self.removed_out = make_person(self.other_branch, "已移除乙")
         for person in (self.removed_in, self.removed_out):
             person_remove(person=person, actor=None, reason="测试")
+        self.other_college = other_college
+        self.transfer_in = start_out(make_member(self.s.branch_a1, "转出甲"))
+        self.transfer_out = start_out(make_member(self.other_branch, "转出乙"))
+        self.letter_in = letter_issue(transfer=start_out(make_member(self.s.branch_a1)), actor=None)
+        self.letter_out = letter_issue(
+            transfer=start_out(make_member(self.other_branch)), actor=None
+        )
 
     def target(self, kind: str, inside: bool):
         return {
@@ -108,6 +131,9 @@ class World:
             "unit": self.s.branch_a1 if inside else self.other_branch,
             "branch": self.s.branch_a1 if inside else self.other_branch,
             "post": self.post_in if inside else self.post_out,
+            "transfer": self.transfer_in if inside else self.transfer_out,
+            "letter": self.letter_in if inside else self.letter_out,
+            "committee": self.s.college_a if inside else self.other_college,
         }[kind]
 
 
