@@ -113,14 +113,12 @@ def campaign_progress(user, campaign: GraduationCampaign) -> list[Progress]:
         .order_by("path")
     )
     rows = {u.pk: Progress(unit=u) for u in units}
+    # Each unit's count is summed into every row above it that the user sees.
+    lineage = {u.pk: [pk for pk in u.ancestor_ids if pk in rows] for u in units}
 
     def add(unit_id: int, attr: str, n: int) -> None:
-        unit_path = next((u.path for u in units if u.pk == unit_id), None)
-        if unit_path is None:
-            return
-        for u in units:  # every ancestor row within view sums it
-            if unit_path.startswith(u.path):
-                setattr(rows[u.pk], attr, getattr(rows[u.pk], attr) + n)
+        for pk in lineage.get(unit_id, ()):
+            setattr(rows[pk], attr, getattr(rows[pk], attr) + n)
 
     for row in graduates(user, campaign).values("unit_id").annotate(n=Count("id", distinct=True)):
         add(row["unit_id"], "graduates", row["n"])

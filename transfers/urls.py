@@ -1,6 +1,6 @@
 from django.urls import path
 
-from transfers.views import letters, transfers
+from transfers.views import campaign, letters, mobile, transfers
 
 urlpatterns = [
     path("", transfers.transfer_list, name="transfer_list"),
@@ -16,4 +16,15 @@ urlpatterns = [
     path("letters/<int:pk>/receipt/", letters.letter_receipt, name="letter_receipt"),
     path("letters/<int:pk>/reissue/", letters.letter_reissue, name="letter_reissue"),
     path("issuers/<int:pk>/", letters.issuer_edit, name="issuer_edit"),
+    path("campaigns/", campaign.campaign_list, name="campaign_list"),
+    path("campaigns/<int:pk>/", campaign.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", campaign.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:pk>/export/", campaign.campaign_export, name="campaign_export"),
+    path("campaigns/<int:pk>/exceptions/", campaign.campaign_exception, name="campaign_exception"),
+    path("mobile/", mobile.mobile_list, name="mobile_list"),
+    path("mobile/new/", mobile.mobile_create, name="mobile_create"),
+    path("mobile/<int:pk>/", mobile.mobile_detail, name="mobile_detail"),
+    path("mobile/<int:pk>/verify/", mobile.mobile_verify, name="mobile_verify"),
+    path("mobile/<int:pk>/pair/", mobile.mobile_pair, name="mobile_pair"),
+    path("mobile/<int:pk>/end/", mobile.mobile_end, name="mobile_end"),
 ]

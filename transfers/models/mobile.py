@@ -26,6 +26,9 @@ class MobileMember(models.Model):
     reason = models.CharField(_("reason for leaving"), max_length=255, blank=True)
     started_on = models.DateField(_("away since"))
     last_verified_on = models.DateField(_("contact details last verified"))
+    # transfers.clock.mobile_verification_due(last_verified_on, abroad), kept by the services
+    # so "late" is one indexed filter; a changed cadence applies from the next verification.
+    verification_due = models.DateField(_("next verification due"), db_index=True)
     ended_on = models.DateField(_("back or transferred on"), null=True, blank=True, editable=False)
     helper = models.ForeignKey(
         "members.Person",

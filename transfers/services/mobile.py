@@ -98,6 +98,7 @@ def mobile_register(
         reason=reason.strip(),
         started_on=started_on,
         last_verified_on=started_on,
+        verification_due=clock.mobile_verification_due(started_on, abroad),
         helper=helper,
     )
     MobileVerification.objects.create(
@@ -133,8 +134,11 @@ def mobile_verify(
         mobile=entry, on=day, how=how, contact=contact,
         actor=actor if actor is not None and actor.is_authenticated else None,
     )  # fmt: skip
-    MobileMember.objects.filter(pk=entry.pk).update(last_verified_on=day, contact=contact)
-    entry.last_verified_on, entry.contact = day, contact
+    due = clock.mobile_verification_due(day, entry.abroad)
+    MobileMember.objects.filter(pk=entry.pk).update(
+        last_verified_on=day, contact=contact, verification_due=due
+    )
+    entry.last_verified_on, entry.contact, entry.verification_due = day, contact, due
     audit_record(
         actor=actor, action=AuditEvent.Action.UPDATE, target=entry,
         summary=f"{entry.person.name} verified {day.isoformat()}",
