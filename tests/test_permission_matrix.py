@@ -19,7 +19,9 @@ from members.services.org import branch_post_assign
 from members.services.people import person_remove
 from tests.factories import School, make_person, make_unit, make_user
 from tests.transfer_helpers import make_member, start_out
+from transfers.services.campaign import campaign_create
 from transfers.services.letters import letter_issue
+from transfers.services.mobile import mobile_register
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +31,7 @@ class View:
     name: str
     perm: str
     target: str  # "none", "person", "removed_person", "unit", "branch", "post", "transfer",
-    # "letter", "committee"
+    # "letter", "committee", "campaign", "mobile"
     method: str = "get"
 
 
@@ -64,6 +66,17 @@ VIEWS = [
     View("letter_receipt", "manage_transfers", "letter"),
     View("letter_reissue", "issue_letters", "letter", "post"),
     View("issuer_edit", "issue_letters", "committee"),
+    View("campaign_list", "manage_transfers", "none"),
+    View("campaign_detail", "manage_transfers", "campaign"),
+    View("campaign_edit", "issue_letters", "campaign"),
+    View("campaign_export", "manage_transfers", "campaign"),
+    View("campaign_exception", "manage_transfers", "campaign", "post"),
+    View("mobile_list", "manage_transfers", "none"),
+    View("mobile_create", "manage_transfers", "none"),
+    View("mobile_detail", "manage_transfers", "mobile"),
+    View("mobile_verify", "manage_transfers", "mobile", "post"),
+    View("mobile_pair", "manage_transfers", "mobile", "post"),
+    View("mobile_end", "manage_transfers", "mobile", "post"),
 ]
 # Views outside the generated matrix, each with where it is tested instead.
 ELSEWHERE = {
@@ -123,6 +136,17 @@ class World:
         self.letter_out = letter_issue(
             transfer=start_out(make_member(self.other_branch)), actor=None
         )
+        self.campaign_in = campaign_create(unit=self.s.college_a, year=2026, actor=None)
+        self.campaign_out = campaign_create(unit=other_college, year=2026, actor=None)
+        day = dt.date(2026, 3, 1)
+        self.mobile_in = mobile_register(
+            person=make_member(self.s.branch_a1), destination="深圳", contact="1", started_on=day,
+            actor=None,
+        )  # fmt: skip
+        self.mobile_out = mobile_register(
+            person=make_member(self.other_branch), destination="深圳", contact="1", started_on=day,
+            actor=None,
+        )  # fmt: skip
 
     def target(self, kind: str, inside: bool):
         return {
@@ -134,6 +158,8 @@ class World:
             "transfer": self.transfer_in if inside else self.transfer_out,
             "letter": self.letter_in if inside else self.letter_out,
             "committee": self.s.college_a if inside else self.other_college,
+            "campaign": self.campaign_in if inside else self.campaign_out,
+            "mobile": self.mobile_in if inside else self.mobile_out,
         }[kind]
 
 

@@ -197,11 +197,6 @@ def end_open_period(*, person: Person, on: dt.date, actor, why: str) -> None:
         _close(entry, on, actor, why)
 
 
-def verification_flags(entry: MobileMember, on: dt.date | None = None) -> dict:
-    day = on or today()
-    due = clock.mobile_verification_due(entry.last_verified_on, entry.abroad)
-    return {
-        "due": due,
-        "late": entry.ended_on is None
-        and clock.mobile_verification_late(entry.last_verified_on, entry.abroad, day),
-    }
+def verification_late(entry: MobileMember, on: dt.date | None = None) -> bool:
+    """Late from the day after the due day, while the member is still away."""
+    return entry.ended_on is None and clock.deadline_passed(entry.verification_due, on or today())
