@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -30,6 +31,7 @@ def english():
 
 def client_for(user) -> Client:
     client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # messages read in English
     client.force_login(user)
     return client
 

@@ -13,6 +13,7 @@ from transfers.models.transfer import (
     Direction,
     Reach,
     Transfer,
+    TransferAction,
     TransferEvent,
     TransferStatus,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "MobileVerification",
     "Reach",
     "Transfer",
+    "TransferAction",
     "TransferEvent",
     "TransferStatus",
 ]

@@ -44,6 +44,16 @@ class TransferStatus(models.TextChoices):
 OPEN_STATUSES = (TransferStatus.REQUESTED, TransferStatus.SENT)
 
 
+class TransferAction(models.TextChoices):
+    STARTED = "started", _("transfer started")
+    REGISTERED = "registered", _("incoming transfer registered")
+    ONLINE_REFERENCE = "online_reference", _("online system reference recorded")
+    LETTER_ISSUED = "letter_issued", _("introduction letter issued")
+    LETTER_REISSUED = "letter_reissued", _("introduction letter re-issued")
+    COMPLETED = "completed", _("transfer completed")
+    CANCELLED = "cancelled", _("transfer cancelled")
+
+
 class Transfer(models.Model):
     person = models.ForeignKey(
         "members.Person",
@@ -138,9 +148,9 @@ class TransferEvent(models.Model):
         related_name="+",
         verbose_name=_("who"),
     )
-    action = models.CharField(_("what"), max_length=32)
-    status_before = models.CharField(max_length=12, blank=True)
-    status_after = models.CharField(max_length=12)
+    action = models.CharField(_("what"), max_length=32, choices=TransferAction.choices)
+    status_before = models.CharField(max_length=12, blank=True, choices=TransferStatus.choices)
+    status_after = models.CharField(max_length=12, choices=TransferStatus.choices)
     note = models.CharField(_("note"), max_length=255, blank=True)
     evidence = models.CharField(_("evidence"), max_length=255, blank=True)
 

@@ -89,7 +89,7 @@ def record(
         actor=actor,
         action=AuditEvent.Action.UPDATE if fields else AuditEvent.Action.CREATE,
         target=transfer,
-        summary=f"{transfer.person.name} {action} {before}→{transfer.status}",
+        summary=f"{transfer.person.name} {str(action)} {before}→{transfer.status}",
         detail={"event": event.pk, "on": on.isoformat(), "note": note, "evidence": evidence},
     )
     return event

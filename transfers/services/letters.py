@@ -18,6 +18,7 @@ from core.audit import audit_record
 from core.models import AuditEvent
 from core.uploads import document_store
 from development.clock import age_on
+from members.excel.columns import SEX_VALUES
 from members.models import OrgUnit
 from members.models.people import MEMBER_STAGES
 from members.services.people import person_reveal_id_number
@@ -31,6 +32,7 @@ from transfers.models import (
     LetterStatus,
     Reach,
     Transfer,
+    TransferAction,
     TransferStatus,
 )
 from transfers.numerals import capital_days, capital_year_month
@@ -144,7 +146,7 @@ def _new_letter(
         reissue_of=reissue_of,
         heading=transfer.other_heading,
         person_name=person.name,
-        sex=person.get_sex_display() if person.sex else "",
+        sex=SEX_VALUES.get(person.sex, ""),  # the letter is Chinese whatever the UI language
         age=age_on(person.birth_date, on) if person.birth_date else None,
         ethnicity=person.ethnicity,
         category=transfer.category or Category.PROBATIONARY,
@@ -221,7 +223,7 @@ def letter_issue(
     )
     record(
         transfer=transfer,
-        action="letter_issued",
+        action=TransferAction.LETTER_ISSUED,
         on=day,
         actor=actor,
         status=TransferStatus.SENT,
@@ -297,7 +299,7 @@ def letter_reissue(
     )
     record(
         transfer=transfer,
-        action="letter_reissued",
+        action=TransferAction.LETTER_REISSUED,
         on=day,
         actor=actor,
         note=f"{letter.serial} → {new.serial}",

@@ -24,6 +24,7 @@ from transfers.models import (
     LetterStatus,
     Reach,
     Transfer,
+    TransferAction,
     TransferStatus,
 )
 from transfers.services._common import (
@@ -122,7 +123,7 @@ def transfer_start(
         reason=reason.strip(),
         requested_on=on,
     )
-    record(transfer=transfer, action="started", on=on, actor=actor, note=reason)
+    record(transfer=transfer, action=TransferAction.STARTED, on=on, actor=actor, note=reason)
     return transfer
 
 
@@ -174,7 +175,7 @@ def transfer_register_incoming(
         reason=reason.strip(),
         requested_on=on,
     )
-    record(transfer=transfer, action="registered", on=on, actor=actor, note=reason)
+    record(transfer=transfer, action=TransferAction.REGISTERED, on=on, actor=actor, note=reason)
     return transfer
 
 
@@ -198,7 +199,7 @@ def transfer_record_online(
     moves = transfer.reach == Reach.IN_PROVINCE and transfer.status == TransferStatus.REQUESTED
     record(
         transfer=transfer,
-        action="online_reference",
+        action=TransferAction.ONLINE_REFERENCE,
         on=day,
         actor=actor,
         status=TransferStatus.SENT if moves else None,
@@ -271,7 +272,7 @@ def complete(*, transfer: Transfer, on: dt.date, evidence: str, actor) -> Transf
         )
     record(
         transfer=transfer,
-        action="completed",
+        action=TransferAction.COMPLETED,
         on=on,
         actor=actor,
         status=TransferStatus.COMPLETED,
@@ -313,7 +314,7 @@ def transfer_cancel(
     note = reason + (f" ({', '.join(voided)})" if voided else "")
     record(
         transfer=transfer,
-        action="cancelled",
+        action=TransferAction.CANCELLED,
         on=day,
         actor=actor,
         status=TransferStatus.CANCELLED,
