@@ -17,7 +17,7 @@ from core.models import AuditEvent
 from tests.factories import make_id_number, make_person
 from tests.transfer_helpers import make_member, office, secretary, start_out
 from transfers.excel import TRANSFER_HEADERS
-from transfers.models import Reach
+from transfers.models import GraduationCampaign, Reach
 from transfers.services import campaign as C
 from transfers.services import letters as L
 from transfers.services import transfers as T
@@ -186,3 +186,17 @@ def test_campaign_detail_query_count_is_fixed(school, django_assert_num_queries,
         response = c.get(reverse("campaign_detail", args=[campaign.pk]))
     rows = {r.unit.pk: r for r in response.context["progress"]}
     assert rows[school.branch_a2.pk].started == 1 + extra
+
+
+def test_campaign_is_set_up_from_the_list_page(school):
+    c = Client()
+    c.force_login(office(school))
+    response = c.post(reverse("campaign_list"), {"unit": school.college_a.pk, "year": YEAR})
+    campaign = GraduationCampaign.objects.get()
+    assert response.status_code == 302 and campaign.archive_due == dt.date(YEAR, 6, 30)
+    again = c.post(reverse("campaign_list"), {"unit": school.college_a.pk, "year": YEAR})
+    assert again.status_code == 400 and GraduationCampaign.objects.count() == 1
+    sec = Client()
+    sec.force_login(secretary(school))
+    page = sec.get(reverse("campaign_list"))
+    assert page.context["form"] is None and list(page.context["campaigns"]) == [campaign]

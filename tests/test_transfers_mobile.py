@@ -135,3 +135,23 @@ def test_ledger_query_count_is_fixed(school, django_assert_num_queries, n):
     with django_assert_num_queries(MOBILE_LIST_QUERIES):
         response = c.get(reverse("mobile_list"), {"unit": school.college_a.pk})
     assert len(response.context["page"].object_list) == n
+
+
+def test_register_page_and_verify_page(school):
+    from django.conf import settings
+
+    p = make_member(school.branch_a1, "页面登记")
+    c = Client()
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    c.force_login(secretary(school))
+    response = c.post(
+        reverse("mobile_create") + f"?person={p.pk}",
+        {"person": p.pk, "destination": "成都市高新区", "contact": "13600001111",
+         "started_on": TODAY.isoformat(), "card_number": "LD-9"},
+    )  # fmt: skip
+    entry = MobileMember.objects.get(person=p)
+    assert response.status_code == 302 and entry.card_number == "LD-9"
+    bad = c.post(reverse("mobile_verify", args=[entry.pk]), {"how": ""}, follow=True)
+    assert entry.verifications.count() == 1 and bad.status_code == 200
+    c.post(reverse("mobile_verify", args=[entry.pk]), {"how": "电话回访"})
+    assert entry.verifications.count() == 2

@@ -191,3 +191,58 @@ def test_list_query_counts_are_fixed(school, django_assert_num_queries, n):
     with django_assert_num_queries(LETTER_LIST_QUERIES):
         response = c.get(reverse("letter_list"))
     assert len(response.context["page"].object_list) == len(range(0, n, 3))
+
+
+def test_incoming_page_registers_and_completion_makes_a_member(school):
+    from tests.factories import make_person
+
+    newcomer = make_person(school.branch_a1, "转入者")
+    c = client_for(secretary(school))
+    response = c.post(
+        reverse("transfer_incoming") + f"?person={newcomer.pk}",
+        {"person": newcomer.pk, "reach": "in_province", "other_heading": "中共某某区委组织部",
+         "category": "full", "online_reference": "IN-7"},
+    )  # fmt: skip
+    t = Transfer.objects.get(person=newcomer)
+    assert response.status_code == 302 and t.direction == "incoming"
+    c.post(reverse("transfer_complete", args=[t.pk]), {})
+    newcomer.refresh_from_db()
+    assert newcomer.stage == Stage.FULL
+
+
+def test_reissue_page_refuses_a_valid_letter_and_reissues_an_expired_one(school, member):
+    from transfers import clock
+
+    off = office(school)
+    letter = L.letter_issue(transfer=start_out(member), validity_days=30, actor=off)
+    c = client_for(off)
+    response = c.post(reverse("letter_reissue", args=[letter.pk]), {}, follow=True)
+    assert "only once it has expired" in response.content.decode()
+    assert IntroductionLetter.objects.count() == 1
+    issued = dt.date.today() - dt.timedelta(days=31)
+    until = clock.letter_valid_until(issued, 30)
+    IntroductionLetter.objects.filter(pk=letter.pk).update(
+        issued_on=issued, valid_until=until, receipt_due=clock.receipt_due(until)
+    )
+    c.post(reverse("letter_reissue", args=[letter.pk]), {"validity_days": 60})
+    new = IntroductionLetter.objects.get(reissue_of=letter)
+    assert new.validity_days == 60 and new.status == LetterStatus.ISSUED
+    page = c.get(reverse("letter_list"), {"show": "reissued"})
+    assert [x.pk for x in page.context["page"].object_list] == [letter.pk]
+
+
+def test_overdue_letters_are_counted_and_filtered(school, member):
+    from transfers import clock
+
+    letter = L.letter_issue(transfer=start_out(member), validity_days=30, actor=None)
+    issued = dt.date.today() - dt.timedelta(days=70)
+    until = clock.letter_valid_until(issued, 30)
+    IntroductionLetter.objects.filter(pk=letter.pk).update(
+        issued_on=issued, valid_until=until, receipt_due=clock.receipt_due(until)
+    )
+    L.letter_issue(transfer=start_out(make_member(school.branch_a1, "新")), actor=None)
+    c = client_for(secretary(school))
+    page = c.get(reverse("letter_list"))
+    assert page.context["overdue"] == 1 and 'data-overdue="1"' in page.content.decode()
+    only = c.get(reverse("letter_list"), {"show": "overdue"})
+    assert [x.pk for x in only.context["page"].object_list] == [letter.pk]
