@@ -73,6 +73,7 @@ VIEWS = [
     View("campaign_exception", "manage_transfers", "campaign", "post"),
     View("mobile_list", "manage_transfers", "none"),
     View("mobile_create", "manage_transfers", "none"),
+    View("mobile_export", "manage_transfers", "none"),
     View("mobile_detail", "manage_transfers", "mobile"),
     View("mobile_verify", "manage_transfers", "mobile", "post"),
     View("mobile_pair", "manage_transfers", "mobile", "post"),

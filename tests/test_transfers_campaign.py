@@ -200,3 +200,19 @@ def test_campaign_is_set_up_from_the_list_page(school):
     sec.force_login(secretary(school))
     page = sec.get(reverse("campaign_list"))
     assert page.context["form"] is None and list(page.context["campaigns"]) == [campaign]
+
+
+# session + user (2), the manage_transfers and issue_letters scopes (2), whether any unit may
+# set one up (1) and those units for the form (1), campaigns (1), menu (3), session save (3)
+CAMPAIGN_LIST_QUERIES = 13
+
+
+@pytest.mark.parametrize("years", [1, 6])
+def test_campaign_list_query_count_is_fixed(school, django_assert_num_queries, years):
+    for i in range(years):
+        C.campaign_create(unit=school.college_a, year=YEAR - i, actor=None)
+    c = Client()
+    c.force_login(office(school))
+    with django_assert_num_queries(CAMPAIGN_LIST_QUERIES):
+        response = c.get(reverse("campaign_list"))
+    assert len(response.context["campaigns"]) == years

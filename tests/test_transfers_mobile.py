@@ -155,3 +155,19 @@ def test_register_page_and_verify_page(school):
     assert entry.verifications.count() == 1 and bad.status_code == 200
     c.post(reverse("mobile_verify", args=[entry.pk]), {"how": "电话回访"})
     assert entry.verifications.count() == 2
+
+
+def test_ledger_export_reopens_with_the_late_flag(school):
+    import io
+
+    from openpyxl import load_workbook
+
+    register(make_member(school.branch_a1, "迟报"), started=TODAY - dt.timedelta(days=400))
+    register(make_member(school.branch_b1, "外院人"))
+    c = Client()
+    c.force_login(secretary(school))
+    response = c.get(reverse("mobile_export"))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][0] == "流动党员台账" and rows[1][9] == "联系方式"
+    assert [(r[2], r[13]) for r in rows[2:]] == [("迟报", "是")]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/exceptions/", campaign.campaign_exception, name="campaign_exception"),
     path("mobile/", mobile.mobile_list, name="mobile_list"),
     path("mobile/new/", mobile.mobile_create, name="mobile_create"),
+    path("mobile/export/", mobile.mobile_export, name="mobile_export"),
     path("mobile/<int:pk>/", mobile.mobile_detail, name="mobile_detail"),
     path("mobile/<int:pk>/verify/", mobile.mobile_verify, name="mobile_verify"),
     path("mobile/<int:pk>/pair/", mobile.mobile_pair, name="mobile_pair"),

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members.filters import scope_units
 from transfers import selectors
+from transfers.excel import export_mobile
 from transfers.forms import EndForm, MobileForm, VerifyForm
 from transfers.models import MobileMember
 from transfers.services import mobile as services
@@ -21,14 +22,13 @@ from transfers.views._shared import paginate, require_grant, run
 from transfers.views.transfers import _choose_page, _chosen_person
 
 PERM = "manage_transfers"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@login_required
-@require_GET
-def mobile_list(request: HttpRequest) -> HttpResponse:
+def _ledger(request: HttpRequest):
+    """The open ledger entries the user may see, narrowed to a unit and to late ones."""
     user = request.user
     require_grant(user, PERM)
-    day = today()
     units = scope_units(user, PERM)
     queryset = selectors.mobile_for(user).filter(ended_on__isnull=True)
     unit_id = request.GET.get("unit", "")
@@ -37,15 +37,39 @@ def mobile_list(request: HttpRequest) -> HttpResponse:
         queryset = queryset.filter(unit__path__startswith=unit.path)
     late_only = request.GET.get("late") == "1"
     if late_only:
-        queryset = queryset.filter(verification_due__lt=day)
+        queryset = queryset.filter(verification_due__lt=today())
+    return queryset, units, unit, late_only
+
+
+@login_required
+@require_GET
+def mobile_list(request: HttpRequest) -> HttpResponse:
+    day = today()
+    queryset, units, unit, late_only = _ledger(request)
     page = paginate(request, queryset.select_related("person", "unit", "helper"))
     for entry in page.object_list:
         entry.late = services.verification_late(entry, day)
     return render(
         request,
         "transfers/mobile_list.html",
-        {"page": page, "units": units, "unit": unit, "late_only": late_only},
+        {
+            "page": page,
+            "units": units,
+            "unit": unit,
+            "late_only": late_only,
+            "export_query": request.GET.urlencode(),
+        },
     )
+
+
+@login_required
+@require_GET
+def mobile_export(request: HttpRequest) -> FileResponse:
+    queryset, _units, _unit, _late = _ledger(request)
+    out, filename = export_mobile(request.user, queryset, today())
+    response = FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
