@@ -5,9 +5,10 @@
 
 Tops the database up with `seed_demo` (as bench/people_list.py does), then for the school
 home (organization department) and the committee home (a college's office) requests the page
-`--runs` times after `--warmup` runs and prints the median time and query count, beside the median time of the hand-written SQL that computes the
-same figures (the funnel by unit and stage, admissions and conversions per quarter, the open
-approvals), and the ratio page / SQL. It also checks that both give the same funnel.
+`--runs` times after `--warmup` runs and prints the median time and query count, beside the
+median time of the hand-written SQL that computes the same figures (the funnel by unit and
+stage, admissions and conversions per quarter, the open approvals), and the ratio page / SQL.
+It also checks that both give the same funnel.
 """
 
 import argparse
