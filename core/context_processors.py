@@ -27,6 +27,8 @@ def navigation(request) -> dict:
         items.append((reverse("checkin_queue"), _("Check-ins")))
     if granted_paths(user, "manage_dues"):
         items.append((reverse("dues_index"), _("Party dues")))
+    if granted_paths(user, "manage_transfers"):
+        items.append((reverse("transfer_list"), _("Transfers")))
     if getattr(user, "person", None) is not None:
         items.append((reverse("my_record"), _("My record")))
         items.append((reverse("checkin_mine"), _("My check-ins")))

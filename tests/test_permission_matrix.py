@@ -21,7 +21,11 @@ from members.models.access import ROLE_PERMISSIONS
 from members.services.org import branch_post_assign
 from members.services.people import person_remove
 from tests.factories import School, make_person, make_unit, make_user
+from tests.transfer_helpers import make_member, start_out
 from transfers.models import Examination, RetentionApplication
+from transfers.services.campaign import campaign_create
+from transfers.services.letters import letter_issue
+from transfers.services.mobile import mobile_register
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +122,31 @@ VIEWS = [
     View("dev_special_case", "change_people", "person", "post"),
     View("dev_fact", "change_people", "person", kwargs=(("kind", "veto"),)),
     View("dev_veto_lift", "change_people", "veto"),
+    View("transfer_list", "manage_transfers", "none"),
+    View("transfer_start", "manage_transfers", "none"),
+    View("transfer_incoming", "manage_transfers", "none"),
+    View("transfer_detail", "manage_transfers", "transfer"),
+    View("transfer_online", "manage_transfers", "transfer", "post"),
+    View("transfer_complete", "manage_transfers", "transfer", "post"),
+    View("transfer_cancel", "manage_transfers", "transfer", "post"),
+    View("letter_issue", "issue_letters", "transfer"),
+    View("letter_list", "manage_transfers", "none"),
+    View("letter_pdf", "issue_letters", "letter"),
+    View("letter_receipt", "manage_transfers", "letter"),
+    View("letter_reissue", "issue_letters", "letter", "post"),
+    View("issuer_edit", "issue_letters", "committee"),
+    View("campaign_list", "manage_transfers", "none"),
+    View("campaign_detail", "manage_transfers", "campaign"),
+    View("campaign_edit", "issue_letters", "campaign"),
+    View("campaign_export", "manage_transfers", "campaign"),
+    View("campaign_exception", "manage_transfers", "campaign", "post"),
+    View("mobile_list", "manage_transfers", "none"),
+    View("mobile_create", "manage_transfers", "none"),
+    View("mobile_export", "manage_transfers", "none"),
+    View("mobile_detail", "manage_transfers", "mobile"),
+    View("mobile_verify", "manage_transfers", "mobile", "post"),
+    View("mobile_pair", "manage_transfers", "mobile", "post"),
+    View("mobile_end", "manage_transfers", "mobile", "post"),
 ]
 # What a member may do on their own records (alice's, inside) though they hold no grant.
 OWN_VIEWS = {
@@ -219,6 +248,24 @@ class World:
                 unit=unit, held_on=day, purpose="admission", voting_members_counted=1,
                 present_voting=1,
             )  # fmt: skip
+        self.other_college = other_college
+        self.transfer_in = start_out(make_member(self.s.branch_a1, "转出甲"))
+        self.transfer_out = start_out(make_member(self.other_branch, "转出乙"))
+        self.letter_in = letter_issue(transfer=start_out(make_member(self.s.branch_a1)), actor=None)
+        self.letter_out = letter_issue(
+            transfer=start_out(make_member(self.other_branch)), actor=None
+        )
+        self.campaign_in = campaign_create(unit=self.s.college_a, year=2026, actor=None)
+        self.campaign_out = campaign_create(unit=other_college, year=2026, actor=None)
+        day = dt.date(2026, 3, 1)
+        self.mobile_in = mobile_register(
+            person=make_member(self.s.branch_a1), destination="深圳", contact="1", started_on=day,
+            actor=None,
+        )  # fmt: skip
+        self.mobile_out = mobile_register(
+            person=make_member(self.other_branch), destination="深圳", contact="1", started_on=day,
+            actor=None,
+        )  # fmt: skip
 
     def target(self, kind: str, inside: bool):
         return {
@@ -236,6 +283,11 @@ class World:
             "meeting": self.meetings[inside],
             "objection": self.objections[inside],
             "veto": self.vetoes[inside],
+            "transfer": self.transfer_in if inside else self.transfer_out,
+            "letter": self.letter_in if inside else self.letter_out,
+            "committee": self.s.college_a if inside else self.other_college,
+            "campaign": self.campaign_in if inside else self.campaign_out,
+            "mobile": self.mobile_in if inside else self.mobile_out,
         }[kind]
 
 

@@ -26,9 +26,9 @@ from members.services.org import branch_post_assign
 from members.services.people import person_update
 from tests.factories import School, make_person, make_unit, make_user
 
-PEOPLE_LIST_QUERIES = 15
-ORG_TREE_QUERIES = 14
-PERSON_DETAIL_QUERIES = 26  # 15, plus the development panel: the person's file (11)
+PEOPLE_LIST_QUERIES = 16
+ORG_TREE_QUERIES = 15
+PERSON_DETAIL_QUERIES = 27  # 16, plus the development panel: the person's file (11)
 
 
 def populate(school: School, n: int) -> None:

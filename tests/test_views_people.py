@@ -607,6 +607,7 @@ def test_navigation_follows_grants(actors):
         reverse("people_import"),
         reverse("checkin_queue"),
         reverse("dues_index"),
+        reverse("transfer_list"),
         reverse("retention_list"),
     ]
     home = client_for(actors.secretary).get(reverse("home_branch")).context

@@ -1,5 +1,11 @@
-"""Retained graduates (retention.py) and transfers; each module re-exported here."""
-
+from transfers.models.campaign import GraduateException, GraduationCampaign
+from transfers.models.letters import (
+    IntroductionLetter,
+    LetterCounter,
+    LetterIssuer,
+    LetterStatus,
+)
+from transfers.models.mobile import MobileMember, MobileVerification
 from transfers.models.retention import (
     COMMITMENTS,
     ApplicationEvent,
@@ -11,15 +17,43 @@ from transfers.models.retention import (
     RetentionCategory,
     RetentionReason,
 )
+from transfers.models.transfer import (
+    OPEN_STATUSES,
+    Category,
+    DestinationKind,
+    Direction,
+    Reach,
+    Transfer,
+    TransferAction,
+    TransferEvent,
+    TransferStatus,
+)
 
 __all__ = [
-    "COMMITMENTS",
     "ApplicationEvent",
     "ApplicationStatus",
+    "COMMITMENTS",
+    "Category",
+    "DestinationKind",
+    "Direction",
     "EmployerReportLink",
     "Examination",
+    "GraduateException",
+    "GraduationCampaign",
+    "IntroductionLetter",
+    "LetterCounter",
+    "LetterIssuer",
+    "LetterStatus",
+    "MobileMember",
+    "MobileVerification",
+    "OPEN_STATUSES",
+    "Reach",
     "Retention",
     "RetentionApplication",
     "RetentionCategory",
     "RetentionReason",
+    "Transfer",
+    "TransferAction",
+    "TransferEvent",
+    "TransferStatus",
 ]
