@@ -1,0 +1,60 @@
+"""Education and branch life (DESIGN §5): meetings, attendance and leave; Party-school
+training; volunteer service, the graduates' "five ones" and assigned work; the annual
+democratic appraisal. Check-ins and dues live beside them (checkins.py, dues.py)."""
+
+from education.models.appraisal import (
+    Appraisal,
+    AppraisalEntry,
+    AppraisalStatus,
+    GraduateNomination,
+    NominationStatus,
+    Rating,
+)
+from education.models.meetings import (
+    ORG_LIFE_KINDS,
+    TARGETS,
+    Attendance,
+    AttendanceStatus,
+    LeaveRequest,
+    LeaveStatus,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    MeetingStatus,
+)
+from education.models.service import (
+    FiveOne,
+    FiveOnesRecord,
+    VolunteerService,
+    WorkAssignment,
+    WorkStatus,
+)
+from education.models.training import Course, CourseSession, PartySchool, TrainingResult
+
+__all__ = [
+    "ORG_LIFE_KINDS",
+    "TARGETS",
+    "Appraisal",
+    "AppraisalEntry",
+    "AppraisalStatus",
+    "Attendance",
+    "AttendanceStatus",
+    "Course",
+    "CourseSession",
+    "FiveOne",
+    "FiveOnesRecord",
+    "GraduateNomination",
+    "LeaveRequest",
+    "LeaveStatus",
+    "Meeting",
+    "MeetingAttachment",
+    "MeetingKind",
+    "MeetingStatus",
+    "NominationStatus",
+    "PartySchool",
+    "Rating",
+    "TrainingResult",
+    "VolunteerService",
+    "WorkAssignment",
+    "WorkStatus",
+]
