@@ -19,10 +19,13 @@ def navigation(request) -> dict:
     if granted_paths(user, "view_people"):
         items.append((reverse("people_list"), _("People")))
         items.append((reverse("org_tree"), _("Organization")))
+    if granted_paths(user, "view_people"):
+        items.append((reverse("meeting_list"), _("Branch life")))
     if granted_paths(user, "import_people"):
         items.append((reverse("people_import"), _("Import roster")))
     if getattr(user, "person", None) is not None:
         items.append((reverse("my_record"), _("My record")))
+        items.append((reverse("my_meetings"), _("My meetings")))
     # The entry whose URL is the longest prefix of the current path is the active one.
     path = getattr(request, "path", "")
     matches = [url for url, _label in items if path.startswith(url)]

@@ -291,7 +291,9 @@ def five_ones(people: list[Person]) -> dict[int, dict[str, dt.date | None]]:
     """For each graduating member, the date each of the five was done in their last
     academic year (None when not yet), in three queries whatever the number of people."""
     windows = {
-        p.pk: clock.graduation_window(p.expected_graduation) for p in people if p.expected_graduation
+        p.pk: clock.graduation_window(p.expected_graduation)
+        for p in people
+        if p.expected_graduation
     }
     result: dict[int, dict[str, dt.date | None]] = {
         p.pk: dict.fromkeys(FiveOne.values) for p in people

@@ -140,6 +140,9 @@ class MeetingAttachment(models.Model):
         verbose_name = _("meeting attachment")
         verbose_name_plural = _("meeting attachments")
 
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.document_id}"
+
 
 class Attendance(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendance")

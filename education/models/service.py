@@ -42,7 +42,8 @@ class VolunteerService(models.Model):
 
 
 class FiveOne(models.TextChoices):
-    """Seed 003: 听1次党课、过1次组织生活、重温1次入党誓词、开展1次校园服务志愿活动、捐赠1本经典书籍."""
+    """Seed 003: 听1次党课、过1次组织生活、重温1次入党誓词、
+    开展1次校园服务志愿活动、捐赠1本经典书籍."""
 
     LECTURE = "lecture", _("attend one Party lecture")
     ORG_LIFE = "org_life", _("take part in one organizational life")

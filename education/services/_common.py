@@ -43,9 +43,7 @@ def not_future(on: dt.date) -> None:
         raise ValidationError(_("The date %(date)s is in the future.") % {"date": on.isoformat()})
 
 
-def audit(
-    actor, action: str, target: models.Model, summary: str, **detail: Any
-) -> None:
+def audit(actor, action: str, target: models.Model, summary: str, **detail: Any) -> None:
     audit_record(actor=actor, action=action, target=target, summary=summary, detail=detail)
 
 

@@ -28,7 +28,14 @@ from education.models import (
     MeetingKind,
     MeetingStatus,
 )
-from education.services._common import CREATE, UPDATE, audit, require_text, require_unit_perm, stored
+from education.services._common import (
+    CREATE,
+    UPDATE,
+    audit,
+    require_text,
+    require_unit_perm,
+    stored,
+)
 from education.services.lapse import org_life_raise, org_life_recompute
 from members.models import OrgUnit, Person
 
@@ -98,9 +105,7 @@ def _check_attendance(
     expected = {p.pk: p for p in selectors.expected_attendees(meeting)}
     leaves = {
         leave.person_id: leave
-        for leave in meeting.leaves.filter(
-            status__in=[LeaveStatus.REQUESTED, LeaveStatus.APPROVED]
-        )
+        for leave in meeting.leaves.filter(status__in=[LeaveStatus.REQUESTED, LeaveStatus.APPROVED])
     }
     problems = []
     strangers = set(statuses) - set(expected)
@@ -123,9 +128,12 @@ def _check_attendance(
         ):
             if leave is not None:
                 problems.append(
-                    _("%(name)s asked for leave but it is not decided yet: approve or refuse it "
-                      "first.") % {"name": person.name}
-                )  # fmt: skip
+                    _(
+                        "%(name)s asked for leave but it is not decided yet: approve or refuse it "
+                        "first."
+                    )
+                    % {"name": person.name}
+                )
             else:
                 problems.append(
                     _("%(name)s has no approved leave for this meeting: record them as absent.")
@@ -319,8 +327,9 @@ def leave_withdraw(*, leave: LeaveRequest, actor, now: dt.datetime | None = None
     if person is None or leave.person_id != person.pk:
         raise PermissionDenied
     if leave.status not in (LeaveStatus.REQUESTED, LeaveStatus.APPROVED):
-        raise ValidationError(_("This request is already %(status)s.") % {
-            "status": leave.get_status_display()})  # fmt: skip
+        raise ValidationError(
+            _("This request is already %(status)s.") % {"status": leave.get_status_display()}
+        )
     if leave.meeting.status != MeetingStatus.PLANNED or leave.meeting.starts_at <= (
         now or timezone.now()
     ):
