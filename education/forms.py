@@ -56,7 +56,9 @@ class MeetingPlanForm(forms.Form):
     start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput())
     topic = forms.CharField(label=_("Topic"), max_length=200)
     place = forms.CharField(label=_("Place"), max_length=128, required=False)
-    online_link = forms.URLField(label=_("Online link"), max_length=500, required=False)
+    online_link = forms.URLField(
+        label=_("Online link"), max_length=500, required=False, assume_scheme="https"
+    )
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
