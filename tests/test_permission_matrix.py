@@ -17,6 +17,8 @@ from members.models import BranchPost, OrgUnit, Role
 from members.models.access import ROLE_PERMISSIONS
 from members.services.org import branch_post_assign
 from members.services.people import person_remove
+from tests.education_world import KINDS as EDUCATION_KINDS
+from tests.education_world import EducationTargets
 from tests.factories import School, make_person, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +50,37 @@ VIEWS = [
     View("org_roles", "manage_roles", "unit"),
     View("people_export", "export_people", "none"),
     View("people_import", "import_people", "none"),
+    # education/: branch life
+    View("meeting_list", "view_people", "none"),
+    View("meeting_create", "record_meetings", "none"),
+    View("meeting_detail", "view_people", "meeting"),
+    View("meeting_record", "record_meetings", "meeting"),
+    View("meeting_cancel", "record_meetings", "meeting", "post"),
+    View("meeting_attach", "record_meetings", "meeting", "post"),
+    View("leave_register", "record_meetings", "none"),
+    View("leave_decide", "record_meetings", "leave", "post"),
+    View("compliance", "view_reports", "none"),
+    View("course_list", "view_people", "none"),
+    View("course_create", "record_meetings", "none"),
+    View("course_detail", "view_people", "course"),
+    View("course_session_add", "record_meetings", "course", "post"),
+    View("course_result_add", "record_meetings", "course", "post"),
+    View("volunteer_list", "view_people", "none"),
+    View("volunteer_create", "record_meetings", "none"),
+    View("five_ones", "view_people", "none"),
+    View("five_ones_record", "record_meetings", "none", "post"),
+    View("work_list", "view_people", "none"),
+    View("work_create", "record_meetings", "none"),
+    View("work_done", "record_meetings", "work", "post"),
+    View("work_reopen", "record_meetings", "work", "post"),
+    View("appraisal_list", "view_people", "none"),
+    View("appraisal_open", "record_meetings", "none"),
+    View("appraisal_detail", "view_people", "appraisal"),
+    View("appraisal_rate", "record_meetings", "appraisal", "post"),
+    View("appraisal_close", "record_meetings", "appraisal", "post"),
+    View("nomination_list", "view_people", "none"),
+    View("nomination_create", "record_meetings", "none"),
+    View("nomination_decide", "change_people", "nomination", "post"),
 ]
 # Views outside the generated matrix, each with where it is tested instead.
 ELSEWHERE = {
@@ -56,6 +89,9 @@ ELSEWHERE = {
     "home": "test_home_sends_each_actor_somewhere_they_may_go below",
     "healthz": "tests/test_accounts.py",
     "document_download": "tests/test_uploads.py (by unit scope and by whom it is about)",
+    "my_meetings": "tests/test_edu_views.py::test_member_pages_show_only_own_meetings",
+    "leave_request": "tests/test_edu_views.py::test_member_pages_show_only_own_meetings",
+    "leave_withdraw": "tests/test_edu_views.py::test_member_pages_show_only_own_meetings",
 }
 
 # (actor name, role, attribute of the fixture naming the unit it is granted on)
@@ -100,8 +136,11 @@ class World:
         self.removed_out = make_person(self.other_branch, "已移除乙")
         for person in (self.removed_in, self.removed_out):
             person_remove(person=person, actor=None, reason="测试")
+        self.education = EducationTargets(self.s.branch_a1, self.other_branch)
 
     def target(self, kind: str, inside: bool):
+        if kind in EDUCATION_KINDS:
+            return self.education.target(kind, inside)
         return {
             "person": self.s.alice if inside else self.stranger,
             "removed_person": self.removed_in if inside else self.removed_out,
