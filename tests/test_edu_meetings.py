@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from education.models import (
     Attendance,
@@ -24,6 +24,15 @@ from members.services.people import person_link_account
 from tests.factories import make_person, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in their English msgids."""
+    with translation.override("en"):
+        yield
+
+
 P, L, A = AttendanceStatus.PRESENT, AttendanceStatus.ON_LEAVE, AttendanceStatus.ABSENT
 TODAY = timezone.localdate()
 
@@ -62,23 +71,50 @@ def after_start(meeting):
 
 def test_plan_needs_a_place_or_link_and_a_branch(branch, school):
     with pytest.raises(ValidationError, match="place or an online link"):
-        m.meeting_plan(unit=branch.unit, kind=MeetingKind.LECTURE, held_on=TODAY,
-                       start_time=dt.time(9), topic="党课", actor=branch.secretary)
+        m.meeting_plan(
+            unit=branch.unit,
+            kind=MeetingKind.LECTURE,
+            held_on=TODAY,
+            start_time=dt.time(9),
+            topic="党课",
+            actor=branch.secretary,
+        )
     with pytest.raises(ValidationError, match="Party branch or a Party group"):
-        m.meeting_plan(unit=school.college_a, kind=MeetingKind.LECTURE, held_on=TODAY,
-                       start_time=dt.time(9), topic="党课", place="x", actor=None)
+        m.meeting_plan(
+            unit=school.college_a,
+            kind=MeetingKind.LECTURE,
+            held_on=TODAY,
+            start_time=dt.time(9),
+            topic="党课",
+            place="x",
+            actor=None,
+        )
     with pytest.raises(PermissionDenied):
         plan(branch, actor=branch.outsider)
 
 
 def test_a_group_meeting_counts_for_its_branch(branch):
     group = make_unit("第一党小组", OrgUnit.Kind.GROUP, branch.unit)
-    meeting = m.meeting_plan(unit=group, kind=MeetingKind.GROUP, held_on=TODAY,
-                             start_time=dt.time(9), topic="小组学习", place="x", actor=None)
+    meeting = m.meeting_plan(
+        unit=group,
+        kind=MeetingKind.GROUP,
+        held_on=TODAY,
+        start_time=dt.time(9),
+        topic="小组学习",
+        place="x",
+        actor=None,
+    )
     assert meeting.branch_id == branch.unit.pk
     with pytest.raises(ValidationError, match="Party group meetings only"):
-        m.meeting_plan(unit=group, kind=MeetingKind.LECTURE, held_on=TODAY,
-                       start_time=dt.time(9), topic="x", place="x", actor=None)
+        m.meeting_plan(
+            unit=group,
+            kind=MeetingKind.LECTURE,
+            held_on=TODAY,
+            start_time=dt.time(9),
+            topic="x",
+            place="x",
+            actor=None,
+        )
 
 
 def test_leave_is_asked_before_the_meeting_starts(branch):
@@ -92,8 +128,9 @@ def test_leave_is_asked_before_the_meeting_starts(branch):
     m.leave_withdraw(leave=leave, actor=branch.ann_user, now=just_before)
     # At the start it is too late, with the time in the message.
     with pytest.raises(ValidationError, match="before it starts"):
-        m.leave_request(meeting=meeting, reason="迟到", actor=branch.ann_user,
-                        now=meeting.starts_at)
+        m.leave_request(
+            meeting=meeting, reason="迟到", actor=branch.ann_user, now=meeting.starts_at
+        )
 
 
 def test_leave_needs_a_reason_and_is_only_for_ones_own_meetings(branch, school):
@@ -131,18 +168,37 @@ def test_record_needs_the_meeting_to_have_started_and_everyone(branch):
     meeting = plan(branch, days=0, at=dt.time(0, 0))
     everyone = {branch.ann.pk: P, branch.ben.pk: P, branch.cai.pk: P}
     with pytest.raises(ValidationError, match="not started"):
-        m.meeting_record(meeting=meeting, minutes="x", attendance=everyone,
-                         actor=branch.secretary, now=meeting.starts_at - dt.timedelta(seconds=1))
+        m.meeting_record(
+            meeting=meeting,
+            minutes="x",
+            attendance=everyone,
+            actor=branch.secretary,
+            now=meeting.starts_at - dt.timedelta(seconds=1),
+        )
     with pytest.raises(ValidationError, match="本: say whether"):
-        m.meeting_record(meeting=meeting, minutes="x", attendance={branch.ann.pk: P,
-                         branch.cai.pk: P}, actor=branch.secretary, now=after_start(meeting))
+        m.meeting_record(
+            meeting=meeting,
+            minutes="x",
+            attendance={branch.ann.pk: P, branch.cai.pk: P},
+            actor=branch.secretary,
+            now=after_start(meeting),
+        )
     with pytest.raises(ValidationError, match="not members"):
-        m.meeting_record(meeting=meeting, minutes="x",
-                         attendance={**everyone, branch.applicant.pk: P},
-                         actor=branch.secretary, now=after_start(meeting))
+        m.meeting_record(
+            meeting=meeting,
+            minutes="x",
+            attendance={**everyone, branch.applicant.pk: P},
+            actor=branch.secretary,
+            now=after_start(meeting),
+        )
     with pytest.raises(ValidationError, match="minutes"):
-        m.meeting_record(meeting=meeting, minutes=" ", attendance=everyone,
-                         actor=branch.secretary, now=after_start(meeting))
+        m.meeting_record(
+            meeting=meeting,
+            minutes=" ",
+            attendance=everyone,
+            actor=branch.secretary,
+            now=after_start(meeting),
+        )
     assert not Attendance.objects.exists()
 
 
@@ -152,26 +208,48 @@ def test_on_leave_only_with_approved_leave(branch):
     statuses = {branch.ann.pk: L, branch.ben.pk: L, branch.cai.pk: P}
     meeting.held_on = TODAY  # let it have started, as the record page would see it
     with pytest.raises(ValidationError) as refused:
-        m.meeting_record(meeting=meeting, minutes="x", attendance=statuses,
-                         actor=branch.secretary, now=after_start(meeting) + dt.timedelta(days=3))
+        m.meeting_record(
+            meeting=meeting,
+            minutes="x",
+            attendance=statuses,
+            actor=branch.secretary,
+            now=after_start(meeting) + dt.timedelta(days=3),
+        )
     messages = " ".join(refused.value.messages)
     assert "安 asked for leave but it is not decided yet" in messages
     assert "本 has no approved leave" in messages
     m.leave_decide(leave=leave, approve=True, actor=branch.secretary)
     statuses[branch.ben.pk] = A
-    done = m.meeting_record(meeting=meeting, minutes="学习了党章", attendance=statuses,
-                            actor=branch.secretary, now=after_start(meeting) + dt.timedelta(days=3))
+    done = m.meeting_record(
+        meeting=meeting,
+        minutes="学习了党章",
+        attendance=statuses,
+        actor=branch.secretary,
+        now=after_start(meeting) + dt.timedelta(days=3),
+    )
     assert done.status == MeetingStatus.HELD
     row = Attendance.objects.get(meeting=meeting, person=branch.ann)
     assert row.status == L and row.leave == leave
     with pytest.raises(ValidationError, match="cannot be recorded again"):
-        m.meeting_record(meeting=meeting, minutes="x", attendance=statuses, actor=None,
-                         now=after_start(meeting) + dt.timedelta(days=3))
+        m.meeting_record(
+            meeting=meeting,
+            minutes="x",
+            attendance=statuses,
+            actor=None,
+            now=after_start(meeting) + dt.timedelta(days=3),
+        )
 
 
 def _held(branch, day: dt.date, statuses, kind=MeetingKind.THEME_DAY):
-    meeting = m.meeting_plan(unit=branch.unit, kind=kind, held_on=day, start_time=dt.time(9),
-                             topic="t", place="p", actor=None)
+    meeting = m.meeting_plan(
+        unit=branch.unit,
+        kind=kind,
+        held_on=day,
+        start_time=dt.time(9),
+        topic="t",
+        place="p",
+        actor=None,
+    )
     return m.meeting_record(meeting=meeting, minutes="m", attendance=statuses, actor=None)
 
 
@@ -180,12 +258,19 @@ def test_last_org_life_moves_forward_only_for_those_present(branch, django_asser
     _held(branch, late, {branch.ann.pk: P, branch.ben.pk: A, branch.cai.pk: P})
     # An older meeting recorded afterwards never moves the date back.
     _held(branch, early, {branch.ann.pk: P, branch.ben.pk: P, branch.cai.pk: A})
-    dates = dict(Person.objects.filter(pk__in=[branch.ann.pk, branch.ben.pk, branch.cai.pk])
-                 .values_list("name", "last_org_life_on"))
+    dates = dict(
+        Person.objects.filter(pk__in=[branch.ann.pk, branch.ben.pk, branch.cai.pk]).values_list(
+            "name", "last_org_life_on"
+        )
+    )
     assert dates == {"安": late, "本": early, "蔡": late}
     # A special session is not organizational life.
-    _held(branch, TODAY, {branch.ann.pk: P, branch.ben.pk: P, branch.cai.pk: P},
-          kind=MeetingKind.SPECIAL)
+    _held(
+        branch,
+        TODAY,
+        {branch.ann.pk: P, branch.ben.pk: P, branch.cai.pk: P},
+        kind=MeetingKind.SPECIAL,
+    )
     assert Person.objects.get(pk=branch.ben.pk).last_org_life_on == early
 
 
@@ -195,15 +280,27 @@ def test_org_life_update_is_one_statement_for_any_number_present(branch, school)
 
     for i in range(6):
         make_person(branch.unit, f"多{i}", stage="full")
-    meeting = m.meeting_plan(unit=branch.unit, kind=MeetingKind.LECTURE, held_on=TODAY,
-                             start_time=dt.time(0), topic="t", place="p", actor=None)
-    people = [p.pk for p in Person.objects.filter(unit=branch.unit, stage__in=["full",
-                                                  "probationary"])]
+    meeting = m.meeting_plan(
+        unit=branch.unit,
+        kind=MeetingKind.LECTURE,
+        held_on=TODAY,
+        start_time=dt.time(0),
+        topic="t",
+        place="p",
+        actor=None,
+    )
+    people = [
+        p.pk for p in Person.objects.filter(unit=branch.unit, stage__in=["full", "probationary"])
+    ]
     with CaptureQueriesContext(connection) as ctx:
-        m.meeting_record(meeting=meeting, minutes="m", attendance=dict.fromkeys(people, P),
-                         actor=None)
-    updates = [q["sql"] for q in ctx.captured_queries
-               if q["sql"].startswith("UPDATE") and "last_org_life_on" in q["sql"]]
+        m.meeting_record(
+            meeting=meeting, minutes="m", attendance=dict.fromkeys(people, P), actor=None
+        )
+    updates = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith("UPDATE") and "last_org_life_on" in q["sql"]
+    ]
     assert len(updates) == 1
     assert Person.objects.filter(pk__in=people, last_org_life_on=TODAY).count() == len(people)
 
@@ -213,22 +310,27 @@ def test_correcting_attendance_downward_recomputes_from_the_records(branch):
     _held(branch, early, {branch.ann.pk: P, branch.ben.pk: P, branch.cai.pk: A})
     meeting = _held(branch, late, {branch.ann.pk: P, branch.ben.pk: P, branch.cai.pk: P})
     with pytest.raises(ValidationError, match="Say why"):
-        m.attendance_correct(meeting=meeting, person=branch.ann, status=A, reason="",
-                             actor=branch.secretary)
+        m.attendance_correct(
+            meeting=meeting, person=branch.ann, status=A, reason="", actor=branch.secretary
+        )
     with pytest.raises(ValidationError, match="no approved leave"):
-        m.attendance_correct(meeting=meeting, person=branch.ann, status=L, reason="x",
-                             actor=branch.secretary)
-    m.attendance_correct(meeting=meeting, person=branch.ann, status=A, reason="签到有误",
-                         actor=branch.secretary)
-    m.attendance_correct(meeting=meeting, person=branch.cai, status=A, reason="签到有误",
-                         actor=branch.secretary)
+        m.attendance_correct(
+            meeting=meeting, person=branch.ann, status=L, reason="x", actor=branch.secretary
+        )
+    m.attendance_correct(
+        meeting=meeting, person=branch.ann, status=A, reason="签到有误", actor=branch.secretary
+    )
+    m.attendance_correct(
+        meeting=meeting, person=branch.cai, status=A, reason="签到有误", actor=branch.secretary
+    )
     people = {p.name: p.last_org_life_on for p in Person.objects.filter(unit=branch.unit)}
     assert people["安"] == early  # back to the meeting before
     assert people["蔡"] is None  # no other organizational life on record
     assert people["本"] == late  # untouched
     # And upward again.
-    m.attendance_correct(meeting=meeting, person=branch.cai, status=P, reason="补记",
-                         actor=branch.secretary)
+    m.attendance_correct(
+        meeting=meeting, person=branch.cai, status=P, reason="补记", actor=branch.secretary
+    )
     assert Person.objects.get(pk=branch.cai.pk).last_org_life_on == late
 
 
@@ -245,10 +347,18 @@ def test_cancel_only_planned_and_with_reason(branch):
 
 
 def test_assigned_work_done_keeps_last_work_done_on(branch):
-    first = sv.work_assign(person=branch.ann, title="整理支部台账",
-                           assigned_on=TODAY - dt.timedelta(days=30), actor=branch.secretary)
-    second = sv.work_assign(person=branch.ann, title="迎新服务",
-                            assigned_on=TODAY - dt.timedelta(days=30), actor=branch.secretary)
+    first = sv.work_assign(
+        person=branch.ann,
+        title="整理支部台账",
+        assigned_on=TODAY - dt.timedelta(days=30),
+        actor=branch.secretary,
+    )
+    second = sv.work_assign(
+        person=branch.ann,
+        title="迎新服务",
+        assigned_on=TODAY - dt.timedelta(days=30),
+        actor=branch.secretary,
+    )
     with pytest.raises(ValidationError, match="not one"):
         sv.work_assign(person=branch.applicant, title="x", assigned_on=TODAY, actor=None)
     with pytest.raises(ValidationError, match="before it was assigned"):

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from education.models import Attendance, LeaveRequest, LeaveStatus, Meeting, MeetingKind
 from education.services import meetings as m
@@ -16,6 +16,15 @@ from members.services.people import person_link_account
 from tests.factories import make_person, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in their English msgids."""
+    with translation.override("en"):
+        yield
+
+
 TODAY = timezone.localdate()
 
 
@@ -77,7 +86,7 @@ def test_secretary_decides_and_records_through_the_pages(client, setup):
     assert leave.status == LeaveStatus.APPROVED
     record = reverse("meeting_record", kwargs={"pk": meeting.pk})
     response = client.post(record, {"minutes": "x", f"p{ann.pk}": "on_leave"})
-    assert "not started" in response.content.decode()
+    assert "会议尚未开始" in response.content.decode()  # the page speaks Chinese
     Meeting.objects.filter(pk=meeting.pk).update(held_on=TODAY - dt.timedelta(days=1))
     form = client.get(record).content.decode()
     assert f'name="p{ann.pk}" value="on_leave"' in form
@@ -100,9 +109,15 @@ def test_meeting_list_and_register_in_fixed_queries(client, setup, django_assert
             client.get(reverse(name))
         counts[name] = len(ctx.captured_queries)
     for i in range(8):
-        meeting = m.meeting_plan(unit=school.branch_a1, kind=MeetingKind.THEME_DAY,
-                                 held_on=TODAY + dt.timedelta(days=3 + i),
-                                 start_time=dt.time(19), topic=f"t{i}", place="p", actor=None)
+        meeting = m.meeting_plan(
+            unit=school.branch_a1,
+            kind=MeetingKind.THEME_DAY,
+            held_on=TODAY + dt.timedelta(days=3 + i),
+            start_time=dt.time(19),
+            topic=f"t{i}",
+            place="p",
+            actor=None,
+        )
         LeaveRequest.objects.create(meeting=meeting, person=setup["ann"], reason="r")
     for name, count in counts.items():
         with django_assert_num_queries(count):
