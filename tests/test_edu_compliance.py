@@ -106,8 +106,9 @@ def test_a_branch_is_silent_after_a_month_without_activity(last, silent):
 
 
 def _meeting(unit, kind, day):
-    meeting = m.meeting_plan(unit=unit, kind=kind, held_on=day, start_time=dt.time(0),
-                             topic="t", place="p", actor=None)  # fmt: skip
+    meeting = m.meeting_plan(
+        unit=unit, kind=kind, held_on=day, start_time=dt.time(0), topic="t", place="p", actor=None
+    )
     return m.meeting_record(meeting=meeting, minutes="m", attendance={}, actor=None)
 
 

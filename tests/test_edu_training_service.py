@@ -39,9 +39,15 @@ def secretary(school):
 
 
 def _course(school, audience=TrainingKind.CANDIDATE, days=3):
-    return tr.course_create(unit=school.college_a, school="college", audience=audience,
-                            name="发展对象培训班", start=TODAY - dt.timedelta(days=days + 1),
-                            end=TODAY - ONE, actor=None)  # fmt: skip
+    return tr.course_create(
+        unit=school.college_a,
+        school="college",
+        audience=audience,
+        name="发展对象培训班",
+        start=TODAY - dt.timedelta(days=days + 1),
+        end=TODAY - ONE,
+        actor=None,
+    )
 
 
 def test_party_school_results_are_the_pipelines_training_hours(school):
@@ -49,15 +55,18 @@ def test_party_school_results_are_the_pipelines_training_hours(school):
     course = _course(school)
     tr.course_session_add(course=course, held_on=course.start, topic="党章", hours=8, actor=None)
     with pytest.raises(ValidationError, match="outside it"):
-        tr.course_session_add(course=course, held_on=course.end + ONE, topic="x", hours=1,
-                              actor=None)  # fmt: skip
-    tr.training_result_record(course=course, person=person, days=3, hours=Decimal("24.5"),
-                              actor=None)  # fmt: skip
+        tr.course_session_add(
+            course=course, held_on=course.end + ONE, topic="x", hours=1, actor=None
+        )
+    tr.training_result_record(
+        course=course, person=person, days=3, hours=Decimal("24.5"), actor=None
+    )
     with pytest.raises(ValidationError, match="already has a result"):
         tr.training_result_record(course=course, person=person, days=1, hours=1, actor=None)
     with pytest.raises(ValidationError, match="cannot count"):
-        tr.training_result_record(course=_course(school, days=1), person=person, days=5,
-                                  hours=1, actor=None)  # fmt: skip
+        tr.training_result_record(
+            course=_course(school, days=1), person=person, days=5, hours=1, actor=None
+        )
     # Activist training does not count for the candidates' concentrated training.
     activists = _course(school, audience=TrainingKind.ACTIVIST)
     tr.training_result_record(course=activists, person=person, days=2, hours=16, actor=None)
@@ -67,25 +76,34 @@ def test_party_school_results_are_the_pipelines_training_hours(school):
 
 
 def test_a_course_outside_the_persons_units_is_refused(school):
-    course = tr.course_create(unit=school.branch_b1, school="college", audience="activist",
-                              name="x", start=TODAY - ONE, end=TODAY - ONE, actor=None)  # fmt: skip
+    course = tr.course_create(
+        unit=school.branch_b1,
+        school="college",
+        audience="activist",
+        name="x",
+        start=TODAY - ONE,
+        end=TODAY - ONE,
+        actor=None,
+    )
     with pytest.raises(ValidationError, match="which runs this course"):
-        tr.training_result_record(course=course, person=school.alice, days=1, hours=1,
-                                  actor=None)  # fmt: skip
+        tr.training_result_record(course=course, person=school.alice, days=1, hours=1, actor=None)
 
 
 def test_volunteer_service_is_the_source_of_the_50_hours(school, secretary):
     joined = TODAY - dt.timedelta(days=100)
     person = make_person(school.branch_a1, "乙", stage="probationary", joined_on=joined)
-    sv.volunteer_service_record(person=person, on=joined - ONE, hours=20, activity="迎新",
-                                actor=secretary)  # fmt: skip
-    sv.volunteer_service_record(person=person, on=joined, hours=Decimal("30.5"), activity="义工",
-                                actor=secretary)  # fmt: skip
+    sv.volunteer_service_record(
+        person=person, on=joined - ONE, hours=20, activity="迎新", actor=secretary
+    )
+    sv.volunteer_service_record(
+        person=person, on=joined, hours=Decimal("30.5"), activity="义工", actor=secretary
+    )
     with pytest.raises(ValidationError, match="more than zero"):
         sv.volunteer_service_record(person=person, on=joined, hours=0, activity="x", actor=None)
     with pytest.raises(ValidationError, match="future"):
-        sv.volunteer_service_record(person=person, on=TODAY + ONE, hours=1, activity="x",
-                                    actor=None)  # fmt: skip
+        sv.volunteer_service_record(
+            person=person, on=TODAY + ONE, hours=1, activity="x", actor=None
+        )
     # Hours during probation only: from the day the branch meeting admitted them.
     assert dev.volunteer_hours(person) == Decimal("30.5")
     # The pipeline's own service writes through to the same records.
@@ -98,8 +116,9 @@ def test_volunteer_service_is_the_source_of_the_50_hours(school, secretary):
 def test_development_training_record_writes_through(school):
     from development.models import TrainingRecord
 
-    row = TrainingRecord.objects.create(person=school.alice, kind="activist", course="c",
-                                        start=TODAY, end=TODAY, days=1, hours=8)  # fmt: skip
+    row = TrainingRecord.objects.create(
+        person=school.alice, kind="activist", course="c", start=TODAY, end=TODAY, days=1, hours=8
+    )
     result = tr.result_from_development(row)
     assert TrainingResult.objects.get(development_record=row) == result
     assert result.hours == 8 and result.course is None
@@ -110,14 +129,27 @@ def test_five_ones_from_records_and_registrations(school, secretary):
     window_start, _end = clock.graduation_window(graduation)
     grad = make_person(school.branch_a1, "丙", stage="full", expected_graduation=graduation)
     other = make_person(school.branch_a1, "丁", stage="full", expected_graduation=graduation)
-    lecture = m.meeting_plan(unit=school.branch_a1, kind=MeetingKind.LECTURE, held_on=TODAY,
-                             start_time=dt.time(0), topic="t", place="p", actor=None)  # fmt: skip
-    m.meeting_record(meeting=lecture, minutes="m", attendance={
-        grad.pk: AttendanceStatus.PRESENT, other.pk: AttendanceStatus.ABSENT}, actor=None)  # fmt: skip
-    sv.five_ones_record(person=grad, item=FiveOne.BOOK, on=TODAY, note="《共产党宣言》",
-                        actor=secretary)  # fmt: skip
-    sv.volunteer_service_record(person=grad, on=window_start - ONE, hours=2, activity="早了",
-                                actor=None)  # fmt: skip
+    lecture = m.meeting_plan(
+        unit=school.branch_a1,
+        kind=MeetingKind.LECTURE,
+        held_on=TODAY,
+        start_time=dt.time(0),
+        topic="t",
+        place="p",
+        actor=None,
+    )
+    m.meeting_record(
+        meeting=lecture,
+        minutes="m",
+        attendance={grad.pk: AttendanceStatus.PRESENT, other.pk: AttendanceStatus.ABSENT},
+        actor=None,
+    )
+    sv.five_ones_record(
+        person=grad, item=FiveOne.BOOK, on=TODAY, note="《共产党宣言》", actor=secretary
+    )
+    sv.volunteer_service_record(
+        person=grad, on=window_start - ONE, hours=2, activity="早了", actor=None
+    )
     done = selectors.five_ones([grad, other])
     if window_start <= TODAY:
         assert done[grad.pk][FiveOne.LECTURE] == TODAY
@@ -129,8 +161,10 @@ def test_five_ones_from_records_and_registrations(school, secretary):
 
 
 def test_graduation_window_edges():
-    assert clock.graduation_window(dt.date(2025, 6, 30)) == (dt.date(2024, 9, 1),
-                                                             dt.date(2025, 6, 30))  # fmt: skip
+    assert clock.graduation_window(dt.date(2025, 6, 30)) == (
+        dt.date(2024, 9, 1),
+        dt.date(2025, 6, 30),
+    )
 
 
 # Appraisal ---------------------------------------------------------------------------------
@@ -143,8 +177,9 @@ def test_a_third_rounded_down(n, quota):
 
 def _appraisal(school, full: int, probationary: int = 1):
     people = [make_person(school.branch_a1, f"正{i}", stage="full") for i in range(full)]
-    probs = [make_person(school.branch_a1, f"预{i}", stage="probationary")
-             for i in range(probationary)]  # fmt: skip
+    probs = [
+        make_person(school.branch_a1, f"预{i}", stage="probationary") for i in range(probationary)
+    ]
     appraisal = ap.appraisal_open(branch=school.branch_a1, year=TODAY.year, actor=None)
     entries = {e.person_id: e for e in appraisal.entries.all()}
     return appraisal, [entries[p.pk] for p in people], [entries[p.pk] for p in probs]
@@ -171,12 +206,12 @@ def test_probationary_members_take_part_but_are_not_rated(school):
     appraisal, full, probs = _appraisal(school, 3, probationary=2)
     assert appraisal.entries.count() == 5 and all(e.probationary for e in probs)
     with pytest.raises(ValidationError, match="probationary member: they take part"):
-        ap.appraisal_rate(appraisal=appraisal, ratings={probs[0].pk: Rating.QUALIFIED},
-                          actor=None)  # fmt: skip
+        ap.appraisal_rate(appraisal=appraisal, ratings={probs[0].pk: Rating.QUALIFIED}, actor=None)
     # The third is of the three full members only: one excellent, not (5 // 3).
     with pytest.raises(ValidationError, match="At most 1 of the 3"):
-        ap.appraisal_rate(appraisal=appraisal, ratings={e.pk: Rating.EXCELLENT
-                                                         for e in full[:2]}, actor=None)  # fmt: skip
+        ap.appraisal_rate(
+            appraisal=appraisal, ratings={e.pk: Rating.EXCELLENT for e in full[:2]}, actor=None
+        )
     with pytest.raises(ValidationError, match="Rate every full member"):
         ap.appraisal_close(appraisal=appraisal, actor=None)
     with pytest.raises(ValidationError, match="already has an appraisal"):
@@ -185,21 +220,31 @@ def test_probationary_members_take_part_but_are_not_rated(school):
 
 def test_appraisal_shows_the_years_attendance_and_leave(school):
     person = make_person(school.branch_a1, "戊", stage="full")
-    held = m.meeting_plan(unit=school.branch_a1, kind=MeetingKind.THEME_DAY, held_on=TODAY,
-                          start_time=dt.time(0), topic="t", place="p", actor=None)  # fmt: skip
-    m.meeting_record(meeting=held, minutes="m",
-                     attendance={person.pk: AttendanceStatus.ABSENT}, actor=None)  # fmt: skip
+    held = m.meeting_plan(
+        unit=school.branch_a1,
+        kind=MeetingKind.THEME_DAY,
+        held_on=TODAY,
+        start_time=dt.time(0),
+        topic="t",
+        place="p",
+        actor=None,
+    )
+    m.meeting_record(
+        meeting=held, minutes="m", attendance={person.pk: AttendanceStatus.ABSENT}, actor=None
+    )
     summary = selectors.attendance_summaries([person.pk], TODAY.year)[person.pk]
     assert (summary.present, summary.absent, summary.on_leave) == (0, 1, 0)
 
 
 def test_outstanding_graduate_nomination(school, secretary):
-    grad = make_person(school.branch_a1, "己", stage="full",
-                       expected_graduation=dt.date(TODAY.year, 6, 30))  # fmt: skip
+    grad = make_person(
+        school.branch_a1, "己", stage="full", expected_graduation=dt.date(TODAY.year, 6, 30)
+    )
     with pytest.raises(ValidationError, match="does not graduate"):
         ap.nomination_create(person=grad, year=TODAY.year + 1, citation="x", actor=secretary)
-    nomination = ap.nomination_create(person=grad, year=TODAY.year, citation="志愿服务",
-                                      actor=secretary)  # fmt: skip
+    nomination = ap.nomination_create(
+        person=grad, year=TODAY.year, citation="志愿服务", actor=secretary
+    )
     # A branch nominates; the committee with approval power selects.
     with pytest.raises(ValidationError, match="committee with approval power"):
         ap.nomination_decide(nomination=nomination, selected=True, actor=secretary)

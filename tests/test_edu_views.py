@@ -36,11 +36,23 @@ def setup(school):
     person_link_account(person=ann, user=ann_user, actor=None)
     person_link_account(person=other, user=other_user, actor=None)
     secretary = make_user("sec", role=Role.BRANCH_SECRETARY, unit=school.branch_a1)
-    meeting = m.meeting_plan(unit=school.branch_a1, kind=MeetingKind.LECTURE,
-                             held_on=TODAY + dt.timedelta(days=2), start_time=dt.time(19),
-                             topic="专题党课", place="党员之家", actor=None)  # fmt: skip
-    return {"ann": ann, "ann_user": ann_user, "other_user": other_user, "secretary": secretary,
-            "meeting": meeting, "school": school}  # fmt: skip
+    meeting = m.meeting_plan(
+        unit=school.branch_a1,
+        kind=MeetingKind.LECTURE,
+        held_on=TODAY + dt.timedelta(days=2),
+        start_time=dt.time(19),
+        topic="专题党课",
+        place="党员之家",
+        actor=None,
+    )
+    return {
+        "ann": ann,
+        "ann_user": ann_user,
+        "other_user": other_user,
+        "secretary": secretary,
+        "meeting": meeting,
+        "school": school,
+    }
 
 
 def test_member_pages_show_only_own_meetings(client, setup):
