@@ -135,3 +135,112 @@ def test_meeting_list_and_register_in_fixed_queries(client, setup, django_assert
         with django_assert_num_queries(count):
             response = client.get(reverse(name))
         assert response.status_code == 200
+
+
+def test_minutes_attachments_are_checked_and_served_by_scope(client, setup, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from education.models import MeetingAttachment
+    from tests.test_uploads import image_bytes
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    meeting, ann = setup["meeting"], setup["ann"]
+    Meeting.objects.filter(pk=meeting.pk).update(held_on=TODAY - dt.timedelta(days=1))
+    client.force_login(setup["secretary"])
+    record = reverse("meeting_record", kwargs={"pk": meeting.pk})
+    fake = SimpleUploadedFile("minutes.jpg", b"MZ\x90\x00 not a picture")
+    response = client.post(record, {"minutes": "m", f"p{ann.pk}": "present", "files": [fake]})
+    assert response.status_code == 200 and not Attendance.objects.exists()  # nothing half-done
+    photo = SimpleUploadedFile("签到表.png", image_bytes("PNG"))
+    response = client.post(record, {"minutes": "m", f"p{ann.pk}": "present", "files": [photo]})
+    assert response.status_code == 302
+    attachment = MeetingAttachment.objects.get(meeting=meeting)
+    assert attachment.document.unit_id == meeting.unit_id
+    download = reverse("document_download", kwargs={"pk": attachment.document_id})
+    assert client.get(download).status_code == 200
+    client.force_login(setup["other_user"])
+    assert client.get(download).status_code == 404
+
+
+LISTS = [
+    "meeting_list",
+    "leave_register",
+    "course_list",
+    "volunteer_list",
+    "work_list",
+    "appraisal_list",
+    "nomination_list",
+    "five_ones",
+    "my_meetings",
+]
+
+
+def _grow(setup, n: int) -> None:
+    """n more rows on every list: meetings with leave and attendance, courses, service,
+    work, appraisals, graduates with nominations."""
+    from education.services import appraisal as ap
+    from education.services import service as sv
+    from education.services import training as tr
+    from members.models import OrgUnit
+    from tests.factories import make_unit
+
+    school = setup["school"]
+    for i in range(n):
+        branch = make_unit(
+            f"支部{i}-{Meeting.objects.count()}", OrgUnit.Kind.BRANCH, school.general_a
+        )
+        person = make_person(
+            branch, f"人{i}", stage="full", expected_graduation=dt.date(TODAY.year, 6, 30)
+        )
+        held = m.meeting_plan(
+            unit=branch,
+            kind=MeetingKind.LECTURE,
+            held_on=TODAY,
+            start_time=dt.time(0),
+            topic="t",
+            place="p",
+            actor=None,
+        )
+        m.meeting_record(meeting=held, minutes="m", attendance={person.pk: "present"}, actor=None)
+        upcoming = m.meeting_plan(
+            unit=school.branch_a1,
+            kind=MeetingKind.THEME_DAY,
+            held_on=TODAY + dt.timedelta(days=5 + i),
+            start_time=dt.time(19),
+            topic="u",
+            place="p",
+            actor=None,
+        )
+        LeaveRequest.objects.create(meeting=upcoming, person=setup["ann"], reason="r")
+        course = tr.course_create(
+            unit=branch,
+            school="online",
+            audience="activist",
+            name="c",
+            start=TODAY,
+            end=TODAY,
+            actor=None,
+        )
+        tr.training_result_record(course=course, person=person, days=1, hours=4, actor=None)
+        sv.volunteer_service_record(person=person, on=TODAY, hours=2, activity="a", actor=None)
+        sv.five_ones_record(person=person, item="book", on=TODAY, actor=None)
+        sv.work_assign(person=person, title="w", assigned_on=TODAY, actor=None)
+        ap.appraisal_open(branch=branch, year=TODAY.year, actor=None)
+        ap.nomination_create(person=person, year=TODAY.year, citation="c", actor=None)
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_lists_run_a_fixed_number_of_queries(client, setup, name, django_assert_num_queries):
+    from members.services.access import role_grant
+
+    user = setup["ann_user"]  # a member who is also on the general branch's committee
+    role_grant(user=user, unit=setup["school"].general_a, role=Role.BRANCH_COMMITTEE, actor=None)
+    client.force_login(user)
+    _grow(setup, 1)
+    client.get(reverse(name))
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse(name)).status_code == 200
+    _grow(setup, 4)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(reverse(name))
+    assert response.status_code == 200
