@@ -33,14 +33,6 @@ class Appraisal(models.Model):
         default=AppraisalStatus.OPEN,
         editable=False,
     )
-    meeting = models.ForeignKey(
-        "education.Meeting",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("appraisal meeting"),
-    )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
