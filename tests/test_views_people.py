@@ -602,10 +602,11 @@ def test_navigation_follows_grants(actors):
     assert [url for url, _label in staff] == [
         reverse("people_list"),
         reverse("org_tree"),
+        reverse("meeting_list"),
         reverse("people_import"),
     ]
     member = client_for(actors.member).get(reverse("my_record")).context["nav_items"]
-    assert [url for url, _label in member] == [reverse("my_record")]
+    assert [url for url, _label in member] == [reverse("my_record"), reverse("my_meetings")]
 
 
 def test_language_switch_sets_the_language(actors):
