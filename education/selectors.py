@@ -63,9 +63,23 @@ def meetings_for(user, perm: str = "view_people") -> QuerySet[Meeting]:
 def upcoming_for_member(person: Person, today: dt.date) -> QuerySet[Meeting]:
     """Planned meetings of the member's branch (and group) from today on."""
     ancestor_ids = person.unit.ancestor_ids
-    return Meeting.objects.filter(
-        unit_id__in=ancestor_ids, status=MeetingStatus.PLANNED, held_on__gte=today
-    ).order_by("held_on", "start_time")
+    current = BranchPost.objects.filter(
+        Q(term_end__isnull=True) | Q(term_end__gte=today), term_start__lte=today
+    )
+    # A committee meeting is the committee's (as in expected_attendees): shown to members
+    # who hold a seat, or to everyone while the branch has no committee on record.
+    not_theirs = (
+        Q(kind=MeetingKind.COMMITTEE)
+        & Q(branch_id__in=current.values("unit_id"))
+        & ~Q(branch_id__in=current.filter(person_id=person.pk).values("unit_id"))
+    )
+    return (
+        Meeting.objects.filter(
+            unit_id__in=ancestor_ids, status=MeetingStatus.PLANNED, held_on__gte=today
+        )
+        .exclude(not_theirs)
+        .order_by("held_on", "start_time")
+    )
 
 
 # Compliance --------------------------------------------------------------------------------

@@ -371,3 +371,26 @@ def test_assigned_work_done_keeps_last_work_done_on(branch):
     assert Person.objects.get(pk=branch.ann.pk).last_work_done_on == TODAY - dt.timedelta(days=20)
     sv.work_reopen(work=first, reason="未完成", actor=branch.secretary)
     assert Person.objects.get(pk=branch.ann.pk).last_work_done_on is None
+
+
+def test_committee_meetings_are_for_the_committee(branch):
+    from members.models import BranchPost
+    from members.services.org import branch_post_assign
+
+    meeting = plan(branch, kind=MeetingKind.COMMITTEE)
+    from education import selectors
+
+    # No committee on record: every member is expected and sees it.
+    assert selectors.upcoming_for_member(branch.ann, TODAY).filter(pk=meeting.pk).exists()
+    branch_post_assign(
+        unit=branch.unit,
+        person=branch.cai,
+        post=BranchPost.Post.SECRETARY,
+        term_start=TODAY - dt.timedelta(days=30),
+        actor=None,
+    )
+    assert list(selectors.expected_attendees(meeting)) == [branch.cai]
+    assert not selectors.upcoming_for_member(branch.ann, TODAY).filter(pk=meeting.pk).exists()
+    assert selectors.upcoming_for_member(branch.cai, TODAY).filter(pk=meeting.pk).exists()
+    with pytest.raises(PermissionDenied):
+        m.leave_request(meeting=meeting, reason="x", actor=branch.ann_user)

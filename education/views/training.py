@@ -72,7 +72,12 @@ def _detail(request: HttpRequest, course: Course, session_form=None, result_form
             "totals": course.results.aggregate(hours=Sum("hours"), people=Count("id")),
             "can_record": has_unit_perm(request.user, RECORD, course.unit),
             "session_form": session_form or SessionForm(),
-            "result_form": result_form or ResultForm(course=course),
+            # The sessions' hours are the usual answer for someone who attended them all.
+            "result_form": result_form
+            or ResultForm(
+                course=course,
+                initial={"hours": sum((s.hours for s in sessions), 0), "passed": True},
+            ),
         },
     )
 
