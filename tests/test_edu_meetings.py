@@ -374,11 +374,11 @@ def test_assigned_work_done_keeps_last_work_done_on(branch):
 
 
 def test_committee_meetings_are_for_the_committee(branch):
+    from education import selectors
     from members.models import BranchPost
     from members.services.org import branch_post_assign
 
     meeting = plan(branch, kind=MeetingKind.COMMITTEE)
-    from education import selectors
 
     # No committee on record: every member is expected and sees it.
     assert selectors.upcoming_for_member(branch.ann, TODAY).filter(pk=meeting.pk).exists()

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -112,13 +113,7 @@ def five_ones_record_view(request: HttpRequest) -> HttpResponse:
         person = people[data.pop("person")]
         run(form, lambda: services.five_ones_record(person=person, actor=request.user, **data))
     _flash(request, form, _("The activity is recorded."))
-    return redirect(f"{_url('five_ones')}?year={year}")
-
-
-def _url(name: str) -> str:
-    from django.urls import reverse
-
-    return reverse(name)
+    return redirect(f"{reverse('five_ones')}?year={year}")
 
 
 @login_required
