@@ -5,6 +5,27 @@ from django.utils.translation import gettext_lazy as _
 
 from members.scoping import granted_paths
 
+# (permission held somewhere, URL name, label), in the order a branch's work goes.
+STAFF_ITEMS = (
+    ("view_people", "home", _("Home")),
+    ("view_people", "people_list", _("People")),
+    ("view_people", "dev_board", _("Development pipeline")),
+    ("view_people", "meeting_list", _("Branch life")),
+    ("review_checkins", "checkin_queue", _("Check-ins")),
+    ("manage_dues", "dues_index", _("Party dues")),
+    ("view_people", "retention_list", _("Retention")),
+    ("manage_transfers", "transfer_list", _("Transfers")),
+    ("view_people", "org_tree", _("Organization")),
+    ("import_people", "people_import", _("Import roster")),
+)
+# Everyone with a person record: their own pages.
+MEMBER_ITEMS = (
+    ("my_record", _("My record")),
+    ("my_meetings", _("My meetings")),
+    ("checkin_mine", _("My check-ins")),
+    ("retention_mine", _("My retention")),
+)
+
 
 def navigation(request) -> dict:
     """Menu entries for the user's grants, and which one the current page belongs to.
@@ -16,27 +37,16 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "nav_active": ""}
     items: list[tuple[str, str]] = []
-    if granted_paths(user, "view_people"):
-        items.append((reverse("home"), _("Home")))
-        items.append((reverse("people_list"), _("People")))
-        items.append((reverse("org_tree"), _("Organization")))
-        items.append((reverse("dev_board"), _("Development pipeline")))
-    if granted_paths(user, "import_people"):
-        items.append((reverse("people_import"), _("Import roster")))
-    if granted_paths(user, "review_checkins"):
-        items.append((reverse("checkin_queue"), _("Check-ins")))
-    if granted_paths(user, "manage_dues"):
-        items.append((reverse("dues_index"), _("Party dues")))
-    if granted_paths(user, "manage_transfers"):
-        items.append((reverse("transfer_list"), _("Transfers")))
+    for perm, url_name, label in STAFF_ITEMS:
+        if granted_paths(user, perm):
+            items.append((reverse(url_name), label))
     if getattr(user, "person", None) is not None:
-        items.append((reverse("my_record"), _("My record")))
-        items.append((reverse("checkin_mine"), _("My check-ins")))
-    # Retained graduates: staff see the applications of their scope, members their own.
-    if granted_paths(user, "view_people"):
-        items.append((reverse("retention_list"), _("Retention")))
-    elif getattr(user, "person", None) is not None:
-        items.append((reverse("retention_mine"), _("My retention")))
+        staff = bool(items)
+        items += [
+            (reverse(url_name), label)
+            for url_name, label in MEMBER_ITEMS
+            if not (staff and url_name == "retention_mine")  # staff reach it from the list
+        ]
     # The entry whose URL is the longest prefix of the current path is the active one.
     path = getattr(request, "path", "")
     # "/" (home) is a prefix of every path: it is the active entry only on the home pages.

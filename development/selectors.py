@@ -3,7 +3,7 @@
 `load_files` reads everything the rules need for any number of people in a fixed number of
 queries (one per table, never one per person); `next_steps` and `due_and_overdue` build on
 it. Training and volunteer hours are read only through `training_totals` and
-`volunteer_totals`, so education/ can become their source without touching the rules.
+`volunteer_totals`, whose source is education/ (Party-school results, volunteer service).
 """
 
 import datetime as dt
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
 from development import clock, requirements
 from development.models import (
@@ -30,11 +30,10 @@ from development.models import (
     Step,
     StepRecord,
     TrainingKind,
-    TrainingRecord,
     Veto,
-    VolunteerRecord,
 )
 from development.requirements import Listing, PersonFile, TrainingTotal
+from education import selectors as education_selectors
 from members.models import OrgUnit, Person, Stage
 
 # A person list given as a queryset is used as a subquery (one query whatever its size);
@@ -52,26 +51,17 @@ def _person_filter(people: People, field_name: str = "person_id") -> Q:
 
 
 def training_totals(people: People) -> dict[int, TrainingTotal]:
-    """Completed concentrated training of development candidates, per person."""
-    rows = (
-        TrainingRecord.objects.filter(
-            _person_filter(people), kind=TrainingKind.CANDIDATE, passed=True
-        )
-        .values("person_id")
-        .annotate(days=Sum("days"), hours=Sum("hours"))
-        .order_by()
-    )
+    """Completed concentrated training of development candidates, per person, from the
+    Party-school records of education/ (development.services.training_record writes through
+    to them)."""
+    rows = education_selectors.training_rows(_person_filter(people), TrainingKind.CANDIDATE)
     return {r["person_id"]: TrainingTotal(r["days"], r["hours"]) for r in rows}
 
 
 def volunteer_totals(people: People) -> dict[int, Decimal]:
-    """Volunteer hours during probation (from the day the branch meeting admitted them)."""
-    rows = (
-        VolunteerRecord.objects.filter(_person_filter(people), on__gte=F("person__joined_on"))
-        .values("person_id")
-        .annotate(hours=Sum("hours"))
-        .order_by()
-    )
+    """Volunteer hours during probation (from the day the branch meeting admitted them),
+    from education/'s volunteer service records."""
+    rows = education_selectors.volunteer_rows(_person_filter(people), since_joined=True)
     return {r["person_id"]: r["hours"] for r in rows}
 
 

@@ -15,25 +15,36 @@ _CACHE_ATTR = "_partyadmin_scope_cache"
 
 
 def granted_paths(user, perm: str) -> tuple[str, ...]:
-    """Top-most paths where the user holds `perm`; nested grants collapse into their parent."""
+    """Top-most paths where the user holds `perm`; nested grants collapse into their parent.
+
+    The first call of a request reads every permission the user holds, on every unit, in one
+    query; later calls, for any permission, are answered from that cache, so a page that asks
+    about many permissions (the menu does) still costs one query for scope."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ()
-    cache: dict[str, tuple[str, ...]] = user.__dict__.setdefault(_CACHE_ATTR, {})
-    if perm not in cache:
-        paths = sorted(
-            OrgUnitUserObjectPermission.objects.filter(
-                user_id=user.pk,
-                permission__codename=perm,
-                permission__content_type__app_label="members",
-                content_object__is_active=True,
-            ).values_list("content_object__path", flat=True)
+    cache: dict[str, tuple[str, ...]] | None = user.__dict__.get(_CACHE_ATTR)
+    if cache is None:
+        cache = user.__dict__[_CACHE_ATTR] = _load_scope(user.pk)
+    return cache.get(perm, ())
+
+
+def _load_scope(user_id: int) -> dict[str, tuple[str, ...]]:
+    rows = (
+        OrgUnitUserObjectPermission.objects.filter(
+            user_id=user_id,
+            permission__content_type__app_label="members",
+            content_object__is_active=True,
         )
-        kept: list[str] = []
-        for path in paths:
-            if not any(path.startswith(parent) for parent in kept):
-                kept.append(path)
-        cache[perm] = tuple(kept)
-    return cache[perm]
+        .values_list("permission__codename", "content_object__path")
+        .order_by("permission__codename", "content_object__path")
+    )
+    paths: dict[str, list[str]] = {}
+    for codename, path in rows:
+        kept = paths.setdefault(codename, [])
+        # Sorted by path, a parent comes before its descendants.
+        if not any(path.startswith(parent) for parent in kept):
+            kept.append(path)
+    return {codename: tuple(kept) for codename, kept in paths.items()}
 
 
 def forget_scope(user) -> None:

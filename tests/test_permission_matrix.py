@@ -20,6 +20,8 @@ from members.models import BranchPost, OrgUnit, Role
 from members.models.access import ROLE_PERMISSIONS
 from members.services.org import branch_post_assign
 from members.services.people import person_remove
+from tests.education_world import KINDS as EDUCATION_KINDS
+from tests.education_world import EducationTargets
 from tests.factories import School, make_person, make_unit, make_user
 from tests.transfer_helpers import make_member, start_out
 from transfers.models import Examination, RetentionApplication
@@ -114,7 +116,7 @@ VIEWS = [
     View("dev_step", "change_people", "person", kwargs=(("step", "pre_review"),)),
     View("dev_step", "view_people", "person", kwargs=(("step", "higher_talk"),)),
     View("dev_meeting_new", "change_people", "branch", kwargs=(("purpose", "admission"),)),
-    View("dev_meeting_detail", "view_people", "meeting"),
+    View("dev_meeting_detail", "view_people", "dev_meeting"),
     View("dev_notice_new", "change_people", "branch", kwargs=(("purpose", "conversion"),)),
     View("dev_notice_detail", "view_people", "notice"),
     View("dev_objection_new", "change_people", "notice", "post"),
@@ -147,6 +149,37 @@ VIEWS = [
     View("mobile_verify", "manage_transfers", "mobile", "post"),
     View("mobile_pair", "manage_transfers", "mobile", "post"),
     View("mobile_end", "manage_transfers", "mobile", "post"),
+    # education/: branch life
+    View("meeting_list", "view_people", "none"),
+    View("meeting_create", "record_meetings", "none"),
+    View("meeting_detail", "view_people", "meeting"),
+    View("meeting_record", "record_meetings", "meeting"),
+    View("meeting_cancel", "record_meetings", "meeting", "post"),
+    View("meeting_attach", "record_meetings", "meeting", "post"),
+    View("leave_register", "record_meetings", "none"),
+    View("leave_decide", "record_meetings", "leave", "post"),
+    View("compliance", "view_reports", "none"),
+    View("course_list", "view_people", "none"),
+    View("course_create", "record_meetings", "none"),
+    View("course_detail", "view_people", "course"),
+    View("course_session_add", "record_meetings", "course", "post"),
+    View("course_result_add", "record_meetings", "course", "post"),
+    View("volunteer_list", "view_people", "none"),
+    View("volunteer_create", "record_meetings", "none"),
+    View("five_ones", "view_people", "none"),
+    View("five_ones_record", "record_meetings", "none", "post"),
+    View("work_list", "view_people", "none"),
+    View("work_create", "record_meetings", "none"),
+    View("work_done", "record_meetings", "work", "post"),
+    View("work_reopen", "record_meetings", "work", "post"),
+    View("appraisal_list", "view_people", "none"),
+    View("appraisal_open", "record_meetings", "none"),
+    View("appraisal_detail", "view_people", "appraisal"),
+    View("appraisal_rate", "record_meetings", "appraisal", "post"),
+    View("appraisal_close", "record_meetings", "appraisal", "post"),
+    View("nomination_list", "view_people", "none"),
+    View("nomination_create", "record_meetings", "none"),
+    View("nomination_decide", "change_people", "nomination", "post"),
 ]
 # What a member may do on their own records (alice's, inside) though they hold no grant.
 OWN_VIEWS = {
@@ -174,6 +207,9 @@ ELSEWHERE = {
     "dues_import_preview": "tests/test_education_dues.py (a token owned by its uploader)",
     "retention_mine": "tests/test_retention.py (the graduate's own page) and the browser journey",
     "employer_upload": "tests/test_retention.py (no account: a single-use, expiring token)",
+    "my_meetings": "tests/test_edu_views.py::test_member_pages_show_only_own_meetings",
+    "leave_request": "tests/test_edu_views.py::test_member_pages_show_only_own_meetings",
+    "leave_withdraw": "tests/test_edu_views.py::test_member_pages_show_only_own_meetings",
 }
 
 # (actor name, role, attribute of the fixture naming the unit it is granted on)
@@ -266,8 +302,11 @@ class World:
             person=make_member(self.other_branch), destination="深圳", contact="1", started_on=day,
             actor=None,
         )  # fmt: skip
+        self.education = EducationTargets(self.s.branch_a1, self.other_branch)
 
     def target(self, kind: str, inside: bool):
+        if kind in EDUCATION_KINDS:
+            return self.education.target(kind, inside)
         return {
             "plan": self.plan_in if inside else self.plan_out,
             "checkin": self.checkin_in if inside else self.checkin_out,
@@ -280,7 +319,7 @@ class World:
             "retention": self.retention_in if inside else self.retention_out,
             "examination": self.examination_in if inside else self.examination_out,
             "notice": self.notices[inside],
-            "meeting": self.meetings[inside],
+            "dev_meeting": self.meetings[inside],
             "objection": self.objections[inside],
             "veto": self.vetoes[inside],
             "transfer": self.transfer_in if inside else self.transfer_out,

@@ -234,12 +234,12 @@ def test_draft_submitted_returned_resubmitted_approved(w, caplog):
     assert retention.branch == w.retained and retention.contact_person == w.contact
     assert (retention.starts_on, retention.ends_on) == (D(2026, 7, 1), D(2028, 7, 1))
     assert retention.transfer_apply_by == D(2028, 6, 1)
-    # The check-in plan placeholder (for education/'s checkin_plan_open) has the plan.
-    assert retention.checkin_plan_opened and retention.checkin_category == "away"
-    assert (retention.checkin_starts_on, retention.checkin_ends_on) == (
-        D(2026, 7, 1),
-        D(2028, 7, 1),
-    )
+    # The check-in plan education/ opened: the retention's category and dates.
+    plan = retention.checkin_plan
+    assert plan.person_id == w.graduate.pk and plan.category == "away"
+    assert (plan.starts_on, plan.ends_on) == (D(2026, 7, 1), D(2028, 7, 1))
+    # Seed 000's defaults for graduates away: 学习强国, study report, org-life evidence.
+    assert sorted(c["kind"] for c in plan.cadences) == sorted(["xuexi", "study_report", "org_life"])
     person = Person.objects.get(pk=w.graduate.pk)
     assert person.unit == w.retained and person.whereabouts == "away"
     assert person.emergency_contact == "毕业生之母"

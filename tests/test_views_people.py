@@ -602,13 +602,14 @@ def test_navigation_follows_grants(actors):
     assert [url for url, _label in staff] == [
         reverse("home"),
         reverse("people_list"),
-        reverse("org_tree"),
         reverse("dev_board"),
-        reverse("people_import"),
+        reverse("meeting_list"),
         reverse("checkin_queue"),
         reverse("dues_index"),
-        reverse("transfer_list"),
         reverse("retention_list"),
+        reverse("transfer_list"),
+        reverse("org_tree"),
+        reverse("people_import"),
     ]
     home = client_for(actors.secretary).get(reverse("home_branch")).context
     assert home["nav_active"] == reverse("home")
@@ -617,9 +618,26 @@ def test_navigation_follows_grants(actors):
     member = client_for(actors.member).get(reverse("my_record")).context["nav_items"]
     assert [url for url, _label in member] == [
         reverse("my_record"),
+        reverse("my_meetings"),
         reverse("checkin_mine"),
         reverse("retention_mine"),
     ]
+
+
+def test_the_menu_reads_scope_once_whatever_it_asks(actors):
+    """Ten entries over six permissions: one query for the user's whole scope."""
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from core.context_processors import navigation
+
+    request = RequestFactory().get("/people/")
+    request.user = type(actors.secretary).objects.get(pk=actors.secretary.pk)
+    with CaptureQueriesContext(connection) as queries:
+        navigation(request)
+    scope = [q for q in queries.captured_queries if "orgunituserobjectpermission" in q["sql"]]
+    assert len(scope) == 1
 
 
 def test_language_switch_sets_the_language(actors):

@@ -28,6 +28,7 @@ from development.services._common import (
     today,
 )
 from development.services.activist import assign, filing_record
+from education.services.training import result_from_development
 from members.models import Person
 
 
@@ -136,6 +137,8 @@ def training_record(
         evidence=evidence,
         actor=actor,
     )
+    # education/'s Party-school results are the one source of hours the rules read.
+    result_from_development(row)
     if kind == TrainingKind.CANDIDATE:
         record_step(
             person=person,

@@ -15,6 +15,7 @@ from development.authority import require_branch_work
 from development.models import Experience, LocalRules, Veto, VetoKind, VolunteerRecord
 from development.selectors import rules_for
 from development.services._common import lock, require_text, today
+from education.services.service import volunteer_from_development
 from members.models import OrgUnit, Person
 from members.scoping import has_unit_perm
 
@@ -116,6 +117,8 @@ def volunteer_record(
     row = VolunteerRecord.objects.create(
         person=person, on=on, hours=hours, activity=activity, evidence=evidence, actor=_actor(actor)
     )
+    # education/'s volunteer service is the one source of hours the rules read.
+    volunteer_from_development(row)
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, target=row, summary=activity)
     return row
 

@@ -251,13 +251,15 @@ class Retention(models.Model):
     starts_on = models.DateField(_("retention starts"))
     ends_on = models.DateField(_("retention deadline"))
     transfer_apply_by = models.DateField(_("apply to transfer out by"))
-    # The check-in plan: what education/ was asked to open (see services._open_checkin_plan).
-    checkin_category = models.CharField(
-        _("check-in plan category"), max_length=16, choices=RetentionCategory.choices, blank=True
+    # The check-in plan education/ opened for the category and dates when this was approved.
+    checkin_plan = models.OneToOneField(
+        "education.CheckinPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="retention",
+        verbose_name=_("check-in plan"),
     )
-    checkin_starts_on = models.DateField(_("check-ins from"), null=True, blank=True)
-    checkin_ends_on = models.DateField(_("check-ins until"), null=True, blank=True)
-    checkin_plan_opened = models.BooleanField(_("check-in plan opened"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -440,24 +440,18 @@ def _retention_open(
 
 
 def _open_checkin_plan(retention: Retention, actor) -> Retention:
-    """Open the retained graduate's check-in plan for their category and dates.
+    """Open the retained graduate's check-in plan (education/) for their category and the
+    retention's dates, in the same transaction as the approval."""
+    from education.services.checkins import checkin_plan_open  # education reads members only
 
-    TODO(lead): wire to education.services.checkins.checkin_plan_open(person=, category=,
-    starts_on=, ends_on=, actor=) (helper c2's, not on this branch). Until then it records
-    the plan's category and dates on the Retention, which is what c2's function receives.
-    """
-    retention.checkin_category = retention.category
-    retention.checkin_starts_on = retention.starts_on
-    retention.checkin_ends_on = retention.ends_on
-    retention.checkin_plan_opened = True
-    retention.save(
-        update_fields=[
-            "checkin_category",
-            "checkin_starts_on",
-            "checkin_ends_on",
-            "checkin_plan_opened",
-        ]
+    retention.checkin_plan = checkin_plan_open(
+        person=retention.person,
+        category=retention.category,
+        starts_on=retention.starts_on,
+        ends_on=retention.ends_on,
+        actor=actor,
     )
+    retention.save(update_fields=["checkin_plan"])
     return retention
 
 
