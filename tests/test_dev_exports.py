@@ -226,7 +226,7 @@ def test_bad_selection_says_why_and_exports_nothing(client, school):
 # session + user (2); export_people scope (1); the most thought reports (1); the people (1);
 # per chunk of 2000: step records, assignments, extensions (3); view_id_number scope (1);
 # the audit entry (1); the session save (3).
-LEDGER_QUERIES = 13
+LEDGER_QUERIES = 12
 
 
 def test_ledger_query_count_does_not_grow_with_the_people(

@@ -148,9 +148,7 @@ def test_home_pages_run_a_fixed_number_of_queries(client, school, view, frozen):
     assert len(small) == len(large) == HOME_QUERIES[view]
 
 
-# Session and user, scope (one query per permission the page and menu read), the unit
-# kinds of the grants, the units of the page's kind, then the page's own figures.
-# The branch home adds the pipeline's 13 queries for everyone's next step (load_files; the
-# 13th is transfers' open two-way examinations). (+2: the menu reads review_checkins and
-# manage_dues for the check-in and dues entries.)
-HOME_QUERIES = {"home_school": 18, "home_committee": 16, "home_branch": 27}
+# Session, user, the whole scope (one query), the grants' unit kinds, the units of the
+# page's kind, then the page's own figures; the branch home adds the pipeline's 13 queries
+# for everyone's next step (load_files, the 13th is transfers' two-way examinations).
+HOME_QUERIES = {"home_school": 14, "home_committee": 12, "home_branch": 23}

@@ -26,9 +26,11 @@ from members.services.org import branch_post_assign
 from members.services.people import person_update
 from tests.factories import School, make_person, make_unit, make_user
 
-PEOPLE_LIST_QUERIES = 16
-ORG_TREE_QUERIES = 15
-PERSON_DETAIL_QUERIES = 27  # 16, plus the development panel: the person's file (11)
+# The user's whole scope is one query (members.scoping), however many permissions the page
+# and its menu ask about.
+PEOPLE_LIST_QUERIES = 10
+ORG_TREE_QUERIES = 10
+PERSON_DETAIL_QUERIES = 22  # 11, plus the development panel: the person's file (11)
 
 
 def populate(school: School, n: int) -> None:

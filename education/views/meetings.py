@@ -24,7 +24,7 @@ from education.forms import (
     ReasonForm,
     YearForm,
 )
-from education.models import LeaveRequest, LeaveStatus, Meeting, MeetingKind, MeetingStatus
+from education.models import TARGETS, LeaveRequest, LeaveStatus, Meeting, MeetingKind, MeetingStatus
 from education.services import meetings as services
 from education.views._common import require_grant, run
 from members.models import OrgUnit, Person
@@ -333,6 +333,6 @@ def compliance(request: HttpRequest) -> HttpResponse:
             "end": end,
             "rows": rows,
             "colleges": selectors.by_college(rows),
-            "kinds": [MeetingKind(k) for k in selectors.TARGETS],
+            "kinds": [MeetingKind(k) for k in TARGETS],
         },
     )
