@@ -21,9 +21,21 @@ def navigation(request) -> dict:
         items.append((reverse("org_tree"), _("Organization")))
     if granted_paths(user, "import_people"):
         items.append((reverse("people_import"), _("Import roster")))
+    if granted_paths(user, "handle_lapses"):
+        items.append((reverse("lapse_list"), _("Lapse cases")))
     if getattr(user, "person", None) is not None:
         items.append((reverse("my_record"), _("My record")))
     # The entry whose URL is the longest prefix of the current path is the active one.
     path = getattr(request, "path", "")
     matches = [url for url, _label in items if path.startswith(url)]
     return {"nav_items": items, "nav_active": max(matches, key=len, default="")}
+
+
+def notifications(request) -> dict:
+    """The unread count in the header: one indexed COUNT (partial index on unread rows)."""
+    from core.notifications.services import unread_count
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"unread_notifications": 0}
+    return {"unread_notifications": unread_count(user)}

@@ -118,9 +118,7 @@ def drain_outbox(limit: int = 500) -> dict[str, int]:
         if not claimed:
             continue
         try:
-            _task(pending.task).apply_async(
-                args=pending.args, kwargs=pending.kwargs, retry=False
-            )
+            _task(pending.task).apply_async(args=pending.args, kwargs=pending.kwargs, retry=False)
         except Exception as exc:
             PendingTask.objects.filter(pk=pending.pk).update(
                 sent_at=None, attempts=pending.attempts + 1, last_error=str(exc)[:255]

@@ -160,7 +160,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     # Which digest run claimed it, and when that run's e-mail went out.
-    email_claim = models.CharField(max_length=32, blank=True, editable=False)
+    email_claim = models.CharField(max_length=32, blank=True, editable=False, db_default="")
     email_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -198,7 +198,9 @@ class PendingTask(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["id"], name="pending_task_unsent", condition=models.Q(sent_at=None))
+            models.Index(
+                fields=["id"], name="pending_task_unsent", condition=models.Q(sent_at=None)
+            )
         ]
 
     def __str__(self) -> str:

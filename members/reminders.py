@@ -24,19 +24,50 @@ from members.models import LapseCase, LapseCount, LapseStatus
 CASE = "lapse_case_detail"
 MINE = "my_lapse_case"
 
-register_kind("lapse_warning", _("%(subject)s: five months without taking part; six on %(due)s"), CASE)
-register_kind("lapse_lapsed", _("%(subject)s: six months reached on %(due)s; the branch must act"), CASE)
-register_kind("lapse_member", _("Your Party membership is at risk: six months reached on %(due)s. Please answer your branch."), MINE)
+register_kind(
+    "lapse_warning", _("%(subject)s: five months without taking part; six on %(due)s"), CASE
+)
+register_kind(
+    "lapse_lapsed", _("%(subject)s: six months reached on %(due)s; the branch must act"), CASE
+)
+register_kind(
+    "lapse_member",
+    _(
+        "Your Party membership is at risk: six months reached on %(due)s. "
+        "Please answer your branch."
+    ),
+    MINE,
+)
 register_kind("lapse_answer", _("%(subject)s answered their lapse case"), CASE)
-register_kind("lapse_approve", _("%(subject)s: the branch meeting decided removal on %(due)s; approval needed"), CASE)
-register_kind("lapse_step_notice", _("Written notice from your branch (%(due)s): please read and answer"), MINE)
+register_kind(
+    "lapse_approve",
+    _("%(subject)s: the branch meeting decided removal on %(due)s; approval needed"),
+    CASE,
+)
+register_kind(
+    "lapse_step_notice",
+    _("Written notice from your branch (%(due)s): please read and answer"),
+    MINE,
+)
 register_kind("lapse_step_talk", _("Your branch recorded a talk with you (%(due)s)"), MINE)
 register_kind("lapse_step_suspension", _("Your Party membership was suspended on %(due)s"), MINE)
-register_kind("lapse_step_removal_decision", _("Your branch meeting decided on %(due)s to remove you; you may answer"), MINE)
+register_kind(
+    "lapse_step_removal_decision",
+    _("Your branch meeting decided on %(due)s to remove you; you may answer"),
+    MINE,
+)
 register_kind("lapse_step_removal_approval", _("Your removal was approved on %(due)s"), MINE)
-register_kind("lapse_step_removal_refused", _("The higher organization did not approve your removal (%(due)s)"), MINE)
+register_kind(
+    "lapse_step_removal_refused",
+    _("The higher organization did not approve your removal (%(due)s)"),
+    MINE,
+)
 register_kind("lapse_step_closed", _("Your lapse case was closed (%(due)s)"), MINE)
-register_kind("lost_contact_removal_due", _("%(subject)s: two years after suspension on %(due)s, removal may be decided"), CASE)  # fmt: skip
+register_kind(
+    "lost_contact_removal_due",
+    _("%(subject)s: two years after suspension on %(due)s, removal may be decided"),
+    CASE,
+)
 
 LOOKAHEAD_DAYS = 30
 

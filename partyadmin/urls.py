@@ -22,5 +22,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("members.urls")),
+    path("", include("core.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

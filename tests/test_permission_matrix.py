@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from members.models import BranchPost, OrgUnit, Role
+from members.models import BranchPost, LapseCase, LapseCount, LapseStatus, OrgUnit, Role
 from members.models.access import ROLE_PERMISSIONS
 from members.services.org import branch_post_assign
 from members.services.people import person_remove
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 class View:
     name: str
     perm: str
-    target: str  # "none", "person", "removed_person", "unit", "branch", "post"
+    target: str  # "none", "person", "removed_person", "unit", "branch", "post", "lapse_case"
     method: str = "get"
 
 
@@ -48,6 +48,10 @@ VIEWS = [
     View("org_roles", "manage_roles", "unit"),
     View("people_export", "export_people", "none"),
     View("people_import", "import_people", "none"),
+    View("lapse_list", "handle_lapses", "none"),
+    View("lapse_case_detail", "handle_lapses", "lapse_case"),
+    View("lapse_case_act", "handle_lapses", "lapse_case", "post"),
+    View("lapse_case_approve", "approve_removal", "lapse_case", "post"),
 ]
 # Views outside the generated matrix, each with where it is tested instead.
 ELSEWHERE = {
@@ -56,6 +60,10 @@ ELSEWHERE = {
     "home": "test_home_sends_each_actor_somewhere_they_may_go below",
     "healthz": "tests/test_accounts.py",
     "document_download": "tests/test_uploads.py (by unit scope and by whom it is about)",
+    "my_lapse_case": "tests/test_lapse_views.py (only the member whose case it is)",
+    "notification_list": "tests/test_notifications.py (each user sees only their own)",
+    "notification_open": "tests/test_notifications.py (someone else's is a 404)",
+    "notification_read_all": "tests/test_notifications.py (marks only the user's own)",
 }
 
 # (actor name, role, attribute of the fixture naming the unit it is granted on)
@@ -100,6 +108,17 @@ class World:
         self.removed_out = make_person(self.other_branch, "已移除乙")
         for person in (self.removed_in, self.removed_out):
             person_remove(person=person, actor=None, reason="测试")
+        self.lapse_in, self.lapse_out = (
+            LapseCase.objects.create(
+                person=person,
+                count=LapseCount.ORG_LIFE,
+                gap_since=dt.date(2025, 1, 1),
+                lapses_on=dt.date(2025, 7, 1),
+                status=LapseStatus.LAPSED,
+                opened_on=dt.date(2025, 6, 1),
+            )
+            for person in (secretary_in, secretary_out)
+        )
 
     def target(self, kind: str, inside: bool):
         return {
@@ -108,6 +127,7 @@ class World:
             "unit": self.s.branch_a1 if inside else self.other_branch,
             "branch": self.s.branch_a1 if inside else self.other_branch,
             "post": self.post_in if inside else self.post_out,
+            "lapse_case": self.lapse_in if inside else self.lapse_out,
         }[kind]
 
 

@@ -69,9 +69,7 @@ def _send_claimed(token: str, connection) -> int:
                 }
                 for n in rows[user.pk]
             ]
-            body = render_to_string(
-                "core/notifications/digest.txt", {"user": user, "items": items}
-            )
+            body = render_to_string("core/notifications/digest.txt", {"user": user, "items": items})
             subject = _("PartyAdmin: %(count)s new reminders") % {"count": len(items)}
             message = EmailMessage(subject, body, to=[_address(user)], connection=connection)
             message.send()
@@ -102,7 +100,6 @@ def digest_send(limit_users: int | None = None) -> dict[str, int]:
     for start in range(0, len(user_ids), BATCH_USERS):
         sent += _send_batch(user_ids[start : start + BATCH_USERS], secrets.token_hex(8), connection)
     return {"users": sent, "stale_claims": stale}
-
 
 
 def email_one(user_id: int, key: str) -> int:

@@ -51,12 +51,8 @@ def unread_count(user) -> int:
 def notification_mark_read(*, user, pk: int) -> None:
     """Mark one of the user's own notifications read (a conditional UPDATE: marking twice
     keeps the first time). Someone else's notification changes nothing."""
-    Notification.objects.filter(user_id=user.pk, pk=pk, read_at=None).update(
-        read_at=timezone.now()
-    )
+    Notification.objects.filter(user_id=user.pk, pk=pk, read_at=None).update(read_at=timezone.now())
 
 
 def notification_mark_all_read(*, user) -> int:
-    return Notification.objects.filter(user_id=user.pk, read_at=None).update(
-        read_at=timezone.now()
-    )
+    return Notification.objects.filter(user_id=user.pk, read_at=None).update(read_at=timezone.now())

@@ -65,9 +65,11 @@ class LapseCase(models.Model):
     lapsed_on = models.DateField(_("six months reached on"), null=True, blank=True)
     suspended_on = models.DateField(_("suspended on"), null=True, blank=True)
     # The stage before suspension, restored if the case closes before removal.
-    stage_before = models.CharField(max_length=24, blank=True, editable=False)
+    stage_before = models.CharField(max_length=24, blank=True, editable=False, db_default="")
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    close_reason = models.CharField(_("reason for closing"), max_length=255, blank=True)
+    close_reason = models.CharField(
+        _("reason for closing"), max_length=255, blank=True, db_default=""
+    )
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -136,7 +138,7 @@ class LapseStep(models.Model):
     )
     kind = models.CharField(_("step"), max_length=20, choices=Kind.choices)
     on = models.DateField(_("date"))
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, db_default="")
     evidence = models.ForeignKey(
         "core.Document",
         on_delete=models.PROTECT,

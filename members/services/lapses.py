@@ -154,7 +154,7 @@ def _open_cases(count: str, today: dt.date, warn_cut: dt.date, lapse_cut: dt.dat
 
 
 def _record_system_steps(today: dt.date, now: dt.datetime) -> int:
-    """"Opened", "six months reached" and "closed by the job" steps, each at most once."""
+    """ "Opened", "six months reached" and "closed by the job" steps, each at most once."""
     inserted = 0
     open_cases = LapseCase.objects.filter(closed_at=None, status__in=UNTOUCHED_STATUSES)
     for kind, cases in (
@@ -164,7 +164,9 @@ def _record_system_steps(today: dt.date, now: dt.datetime) -> int:
         rows = cases.values(
             c0=F("pk"),
             c1=Value(kind, output_field=CharField()),
-            c2=Coalesce("lapsed_on", "opened_on") if kind == LapseStep.Kind.LAPSED else F("opened_on"),
+            c2=Coalesce("lapsed_on", "opened_on")
+            if kind == LapseStep.Kind.LAPSED
+            else F("opened_on"),
             c3=Value(now),
         ).order_by("pk")
         inserted += insert_select(LapseStep, ["case", "kind", "on", "at"], rows)
