@@ -23,6 +23,8 @@ def english():
     """The assertions read the English messages."""
     with translation.override("en"):
         yield
+
+
 K = OrgUnit.Kind
 
 
