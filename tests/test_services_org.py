@@ -23,8 +23,6 @@ def english():
     """The assertions read the English messages."""
     with translation.override("en"):
         yield
-
-
 K = OrgUnit.Kind
 
 
