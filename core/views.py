@@ -1,26 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import FileResponse, Http404, HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
 
 from core.audit import audit_record
 from core.models import AuditEvent, Document
 from core.uploads import CONTENT_TYPES, document_path
-from members.scoping import has_any_grant
 
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Staff start on the people list of their scope; members on their own record."""
-    if has_any_grant(request.user):
-        return redirect("people_list")
-    return redirect("my_record")
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
