@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 
 from core.models import AuditEvent, Notification, PendingTask
@@ -21,6 +22,7 @@ from tests.factories import School, make_person, make_user
 
 D = dt.date
 TODAY = D(2026, 12, 10)
+GAP = D(2026, 5, 1)
 pytestmark = pytest.mark.django_db
 
 
@@ -28,6 +30,12 @@ pytestmark = pytest.mark.django_db
 def frozen():
     moment = dt.datetime(2026, 12, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(moment, tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):  # the messages below are matched in English
         yield
 
 
@@ -43,7 +51,7 @@ def photo(name: str = "minutes.png") -> SimpleUploadedFile:
 
 
 class World:
-    def __init__(self, *, count: str = "org_life", gap=D(2026, 5, 1), status="lapsed"):
+    def __init__(self, *, count: str = "org_life", gap=GAP, status="lapsed"):
         self.s = School()
         self.secretary = make_user("sec", role=Role.BRANCH_SECRETARY, unit=self.s.branch_a1)
         self.office = make_user("office", role=Role.COMMITTEE_OFFICE, unit=self.s.college_a)

@@ -30,7 +30,7 @@ class LapseStatus(models.TextChoices):
     TALKED = "talked", _("talk held")
     SUSPENDED = "suspended", _("membership suspended")
     REMOVAL_DECIDED = "removal_decided", _("branch meeting decided removal")
-    REMOVED = "removed", _("removed")
+    REMOVED = "removed", _("removed as lapsed")
     CLOSED = "closed", _("closed")
 
 
