@@ -15,27 +15,31 @@ from django.db.models import Func
 
 
 class AddMonths(Func):
+    """`expression` plus `months` (a number, or an integer expression such as a count)."""
+
     output_field = models.DateField()
 
-    def __init__(self, expression, months: int, **extra) -> None:
-        self.months = int(months)
-        super().__init__(expression, **extra)
+    def __init__(self, expression, months, **extra) -> None:
+        if isinstance(months, int):
+            months = models.Value(months, output_field=models.IntegerField())
+        super().__init__(expression, months, **extra)
 
     def as_postgresql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
+        months, mparams = compiler.compile(self.source_expressions[1])
         # PostgreSQL clamps to the month's end: date '2026-08-31' + interval '6 months'.
-        return f"(({sql}) + make_interval(months => {self.months}))::date", params
+        return f"(({sql}) + make_interval(months => ({months})::int))::date", [*params, *mparams]
 
     def as_sqlite(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        n = self.months
+        n, nparams = compiler.compile(self.source_expressions[1])
         # SQLite's '+n months' overflows (31 Aug + 6 months = 3 March): add the day of the
         # month to the first of the target month, capped at that month's last day.
-        first = f"date({sql}, 'start of month', '{n:+d} months')"
+        first = f"date({sql}, 'start of month', ({n}) || ' months')"
         day = f"(CAST(strftime('%%d', {sql}) AS INTEGER) - 1)"
-        last = f"date({sql}, 'start of month', '{n + 1:+d} months', '-1 day')"
+        last = f"date({sql}, 'start of month', (({n}) + 1) || ' months', '-1 day')"
         expr = f"min(date({first}, '+' || {day} || ' days'), {last})"
-        return expr, params * 3  # `sql` appears three times
+        return expr, [*params, *nparams, *params, *params, *nparams]
 
     def as_sql(self, compiler, connection, **extra):  # pragma: no cover - other databases
         raise NotImplementedError(f"AddMonths on {connection.vendor}")

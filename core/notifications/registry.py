@@ -136,12 +136,14 @@ def reminder_rows(queryset: QuerySet, *, user, key, object_id, subject, due=None
     def expr(value):
         return F(value) if isinstance(value, str) else value
 
+    # r_due first: a key may name the due date (F("r_due")).
     return queryset.annotate(
+        r_due=expr(due) if due is not None else Value(None, output_field=DateField())
+    ).annotate(
         r_user=expr(user),
         r_key=expr(key),
         r_object=expr(object_id),
         r_subject=expr(subject),
-        r_due=expr(due) if due is not None else Value(None, output_field=DateField()),
     )
 
 
