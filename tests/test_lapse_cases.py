@@ -240,3 +240,23 @@ def test_a_written_notice_with_redis_down_is_kept_in_the_outbox(
     pending = PendingTask.objects.get()
     assert pending.task == "core.tasks.email_now" and "Redis is down" in pending.last_error
     assert w.reload().status == LapseStatus.NOTICE  # the step itself was recorded
+
+
+def test_a_written_notice_is_e_mailed_to_the_member_at_once_and_only_once(
+    django_capture_on_commit_callbacks,
+):
+    from django.core import mail
+
+    from core.notifications.digest import digest_send
+
+    w = World()
+    w.member_user.email = "member@example.edu.cn"
+    w.member_user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        lapses.lapse_notice_record(
+            case=w.case, on=TODAY, note="请按时参加组织生活", actor=w.secretary
+        )
+    assert [m.to for m in mail.outbox] == [["member@example.edu.cn"]]
+    assert "党员丙" not in mail.outbox[0].subject  # the subject names no one
+    digest_send()  # the digest does not send it again
+    assert len(mail.outbox) == 1
