@@ -232,7 +232,7 @@ def test_a_run_that_dies_half_way_is_finished_by_the_next(world, monkeypatch):
     school, secretary = world
     _population(school.branch_a1, 4)
 
-    def killed():
+    def killed(today, now):
         raise SystemExit("worker killed")
 
     monkeypatch.setattr(lapses, "_notify_sweep", killed)
@@ -274,3 +274,20 @@ def test_concurrent_runs_on_postgresql_equal_one():
     assert LapseCase.objects.count() == 40
     assert LapseStep.objects.filter(kind=LapseStep.Kind.OPENED).count() == 40
     assert Notification.objects.filter(user=secretary).count() == 40
+
+
+def test_the_database_refuses_a_second_open_case_and_a_second_case_for_a_gap(world):
+    from django.db import IntegrityError, transaction
+
+    school, _ = world
+    person = member(school.branch_a1)
+    fields = dict(person=person, count="dues", lapses_on=D(2026, 7, 1), opened_on=D(2026, 6, 1))
+    first = LapseCase.objects.create(gap_since=D(2026, 1, 1), **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LapseCase.objects.create(gap_since=D(2026, 2, 1), **fields)  # a second open case
+    LapseCase.objects.filter(pk=first.pk).update(
+        status=LapseStatus.CLOSED, closed_at=dt.datetime(2026, 7, 1, tzinfo=SHANGHAI)
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LapseCase.objects.create(gap_since=D(2026, 1, 1), **fields)  # the same gap again
+    LapseCase.objects.create(gap_since=D(2026, 2, 1), **fields)  # a new gap: allowed

@@ -24,7 +24,18 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, CharField, DateField, F, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -128,11 +139,17 @@ def _close_reengaged(count: str, now: dt.datetime) -> int:
     )
 
 
-def _open_cases(count: str, today: dt.date, warn_cut: dt.date, lapse_cut: dt.date) -> int:
+def _open_cases(
+    count: str, today: dt.date, warn_cut: dt.date, lapse_cut: dt.date, now: dt.datetime
+) -> int:
     lapsed = gap_reached(count, lapse_cut)
+    # Members who already have an open case on this count are left out by an anti-join (cheap
+    # on the partial index); ON CONFLICT DO NOTHING stays the guarantee when runs overlap.
+    has_open = LapseCase.objects.filter(person=OuterRef("pk"), count=count, closed_at=None)
     rows = (
         members()
         .filter(gap_reached(count, warn_cut))
+        .exclude(Exists(has_open))
         .values(
             c0=F("pk"),
             c1=Value(count, output_field=CharField()),
@@ -145,7 +162,7 @@ def _open_cases(count: str, today: dt.date, warn_cut: dt.date, lapse_cut: dt.dat
             ),
             c5=Value(today, output_field=DateField()),
             c6=Case(When(lapsed, then=Value(today)), default=None, output_field=DateField()),
-            c7=Value(timezone.now()),
+            c7=Value(now),  # this run's stamp: its steps and notifications find them
         )
         .order_by("pk")  # concurrent runs insert in the same order: they wait, never deadlock
     )
@@ -153,21 +170,27 @@ def _open_cases(count: str, today: dt.date, warn_cut: dt.date, lapse_cut: dt.dat
     return insert_select(LapseCase, [*columns, "lapsed_on", "created_at"], rows)
 
 
+def _changed_today(today: dt.date, now: dt.datetime) -> dict[str, QuerySet]:
+    """The cases this run opened, and those that reached six months today. Only these get
+    steps and notifications: the run is one transaction, so a run that died left nothing to
+    catch up, and a second run the same day finds these again and inserts nothing."""
+    return {
+        LapseStatus.WARNING: LapseCase.objects.filter(created_at=now, status=LapseStatus.WARNING),
+        LapseStatus.LAPSED: LapseCase.objects.filter(status=LapseStatus.LAPSED, lapsed_on=today),
+    }
+
+
 def _record_system_steps(today: dt.date, now: dt.datetime) -> int:
     """ "Opened", "six months reached" and "closed by the job" steps, each at most once."""
     inserted = 0
-    open_cases = LapseCase.objects.filter(closed_at=None, status__in=UNTOUCHED_STATUSES)
+    changed = _changed_today(today, now)
     for kind, cases in (
-        (LapseStep.Kind.OPENED, open_cases),
-        (LapseStep.Kind.LAPSED, open_cases.filter(status=LapseStatus.LAPSED)),
+        (LapseStep.Kind.OPENED, LapseCase.objects.filter(created_at=now)),
+        (LapseStep.Kind.LAPSED, changed[LapseStatus.LAPSED]),
     ):
+        on = F("lapsed_on") if kind == LapseStep.Kind.LAPSED else F("opened_on")
         rows = cases.values(
-            c0=F("pk"),
-            c1=Value(kind, output_field=CharField()),
-            c2=Coalesce("lapsed_on", "opened_on")
-            if kind == LapseStep.Kind.LAPSED
-            else F("opened_on"),
-            c3=Value(now),
+            c0=F("pk"), c1=Value(kind, output_field=CharField()), c2=on, c3=Value(now)
         ).order_by("pk")
         inserted += insert_select(LapseStep, ["case", "kind", "on", "at"], rows)
     # Cases this run closed (closed_at is this run's own timestamp).
@@ -182,18 +205,18 @@ def _record_system_steps(today: dt.date, now: dt.datetime) -> int:
     return inserted
 
 
-def _notify_sweep() -> int:
-    """The branch hears of every untouched open case, once per case and status; the member
-    hears when six months are reached."""
+def _notify_sweep(today: dt.date, now: dt.datetime) -> int:
+    """The branch hears of each case when it opens and when it reaches six months, once per
+    case and status; the member hears when six months are reached."""
     sent = 0
-    cases = LapseCase.objects.filter(closed_at=None, status__in=UNTOUCHED_STATUSES)
-    for status in UNTOUCHED_STATUSES:
+    changed = _changed_today(today, now)
+    for status, cases in changed.items():
         for q, user_field in (
             handlers("handle_lapses", "person__unit"),
             parent_handlers("handle_lapses", "person__unit"),
         ):
             rows = reminder_rows(
-                cases.filter(q, status=status),
+                cases.filter(q),
                 user=user_field,
                 key=event_key("lapse", "pk", Value(status)),
                 object_id="pk",
@@ -202,7 +225,7 @@ def _notify_sweep() -> int:
             )
             sent += notify_rows(f"lapse_{status}", rows)
     mine = reminder_rows(
-        cases.filter(status=LapseStatus.LAPSED, person__user__isnull=False),
+        changed[LapseStatus.LAPSED].filter(person__user__isnull=False),
         user="person__user_id",
         key=event_key("lapse", "pk", Value("member")),
         object_id="pk",
@@ -222,14 +245,14 @@ def lapse_sweep(today: dt.date | None = None) -> dict[str, int]:
     with transaction.atomic():
         for count in LapseCount:
             done["closed"] += _close_reengaged(count, now)
-            done["opened"] += _open_cases(count, today, warn_cut, lapse_cut)
+            done["opened"] += _open_cases(count, today, warn_cut, lapse_cut, now)
         # Six months came for a warning: flip it exactly once (concurrent runs: the second
         # UPDATE waits for the first's row locks, then finds nothing left to flip).
         done["lapsed"] = LapseCase.objects.filter(
             status=LapseStatus.WARNING, closed_at=None, lapses_on__lte=today
         ).update(status=LapseStatus.LAPSED, lapsed_on=today)
         done["steps"] = _record_system_steps(today, now)
-        done["notifications"] = _notify_sweep()
+        done["notifications"] = _notify_sweep(today, now)
     return done
 
 
