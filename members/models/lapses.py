@@ -64,6 +64,10 @@ class LapseCase(models.Model):
     opened_on = models.DateField(_("opened on"))
     lapsed_on = models.DateField(_("six months reached on"), null=True, blank=True)
     suspended_on = models.DateField(_("suspended on"), null=True, blank=True)
+    # The status whose steps and notifications the job has written (the healthchecks
+    # "processed flip"): the job acts only on cases whose status is ahead of it, so a second
+    # run, even the same day, finds nothing to announce.
+    announced = models.CharField(max_length=16, blank=True, editable=False, db_default="")
     # The stage before suspension, restored if the case closes before removal.
     stage_before = models.CharField(max_length=24, blank=True, editable=False, db_default="")
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)

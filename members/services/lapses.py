@@ -162,7 +162,7 @@ def _open_cases(
             ),
             c5=Value(today, output_field=DateField()),
             c6=Case(When(lapsed, then=Value(today)), default=None, output_field=DateField()),
-            c7=Value(now),  # this run's stamp: its steps and notifications find them
+            c7=Value(now),
         )
         .order_by("pk")  # concurrent runs insert in the same order: they wait, never deadlock
     )
@@ -170,23 +170,33 @@ def _open_cases(
     return insert_select(LapseCase, [*columns, "lapsed_on", "created_at"], rows)
 
 
-def _changed_today(today: dt.date, now: dt.datetime) -> dict[str, QuerySet]:
-    """The cases this run opened, and those that reached six months today. Only these get
-    steps and notifications: the run is one transaction, so a run that died left nothing to
-    catch up, and a second run the same day finds these again and inserts nothing."""
+def _unannounced() -> dict[str, QuerySet]:
+    """Cases whose opening or six months the job has not yet announced (steps, notices)."""
+    untouched = LapseCase.objects.filter(closed_at=None, status__in=UNTOUCHED_STATUSES)
     return {
-        LapseStatus.WARNING: LapseCase.objects.filter(created_at=now, status=LapseStatus.WARNING),
-        LapseStatus.LAPSED: LapseCase.objects.filter(status=LapseStatus.LAPSED, lapsed_on=today),
+        "opened": untouched.filter(announced=""),
+        LapseStatus.WARNING: untouched.filter(announced="", status=LapseStatus.WARNING),
+        LapseStatus.LAPSED: untouched.filter(status=LapseStatus.LAPSED).exclude(
+            announced=LapseStatus.LAPSED
+        ),
     }
+
+
+def _mark_announced() -> int:
+    return (
+        LapseCase.objects.filter(closed_at=None, status__in=UNTOUCHED_STATUSES)
+        .exclude(announced=F("status"))
+        .update(announced=F("status"))
+    )
 
 
 def _record_system_steps(today: dt.date, now: dt.datetime) -> int:
     """ "Opened", "six months reached" and "closed by the job" steps, each at most once."""
     inserted = 0
-    changed = _changed_today(today, now)
+    pending = _unannounced()
     for kind, cases in (
-        (LapseStep.Kind.OPENED, LapseCase.objects.filter(created_at=now)),
-        (LapseStep.Kind.LAPSED, changed[LapseStatus.LAPSED]),
+        (LapseStep.Kind.OPENED, pending["opened"]),
+        (LapseStep.Kind.LAPSED, pending[LapseStatus.LAPSED]),
     ):
         on = F("lapsed_on") if kind == LapseStep.Kind.LAPSED else F("opened_on")
         rows = cases.values(
@@ -205,12 +215,13 @@ def _record_system_steps(today: dt.date, now: dt.datetime) -> int:
     return inserted
 
 
-def _notify_sweep(today: dt.date, now: dt.datetime) -> int:
+def _notify_sweep() -> int:
     """The branch hears of each case when it opens and when it reaches six months, once per
     case and status; the member hears when six months are reached."""
     sent = 0
-    changed = _changed_today(today, now)
-    for status, cases in changed.items():
+    pending = _unannounced()
+    for status in UNTOUCHED_STATUSES:
+        cases = pending[status]
         for q, user_field in (
             handlers("handle_lapses", "person__unit"),
             parent_handlers("handle_lapses", "person__unit"),
@@ -225,7 +236,7 @@ def _notify_sweep(today: dt.date, now: dt.datetime) -> int:
             )
             sent += notify_rows(f"lapse_{status}", rows)
     mine = reminder_rows(
-        changed[LapseStatus.LAPSED].filter(person__user__isnull=False),
+        pending[LapseStatus.LAPSED].filter(person__user__isnull=False),
         user="person__user_id",
         key=event_key("lapse", "pk", Value("member")),
         object_id="pk",
@@ -252,7 +263,8 @@ def lapse_sweep(today: dt.date | None = None) -> dict[str, int]:
             status=LapseStatus.WARNING, closed_at=None, lapses_on__lte=today
         ).update(status=LapseStatus.LAPSED, lapsed_on=today)
         done["steps"] = _record_system_steps(today, now)
-        done["notifications"] = _notify_sweep(today, now)
+        done["notifications"] = _notify_sweep()
+        _mark_announced()
     return done
 
 
