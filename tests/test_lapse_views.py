@@ -116,3 +116,24 @@ def test_list_query_count_is_fixed(client, world, django_assert_num_queries, n):
 # session, user, the scope (handle_lapses), count, rows, tally, menu (view_people,
 # import_people), own person, unread count, session save (3)
 LAPSE_LIST_QUERIES = 13
+
+
+def test_the_higher_organization_approves_on_the_case_page(client, world):
+    s, secretary, _, case = world
+    office = make_user("office", role=Role.COMMITTEE_OFFICE, unit=s.college_a)
+    LapseCase.objects.filter(pk=case.pk).update(status=LapseStatus.REMOVAL_DECIDED)
+    client.force_login(secretary)
+    page = client.get(reverse("lapse_case_detail", args=[case.pk])).content.decode()
+    assert 'id="lapse-approve"' not in page  # the branch cannot approve its own decision
+    assert client.post(reverse("lapse_case_approve", args=[case.pk]), {}).status_code == 404
+    client.force_login(office)
+    page = client.get(reverse("lapse_case_detail", args=[case.pk])).content.decode()
+    assert 'id="lapse-approve"' in page
+    response = client.post(
+        reverse("lapse_case_approve", args=[case.pk]),
+        {"decision": "approve", "on": "2026-07-02", "note": "党委批复〔2026〕1号"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    case.person.refresh_from_db()
+    assert case.status == LapseStatus.REMOVED and case.person.stage == "lapsed_removed"
