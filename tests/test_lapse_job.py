@@ -292,3 +292,18 @@ def test_the_database_refuses_a_second_open_case_and_a_second_case_for_a_gap(wor
     with pytest.raises(IntegrityError), transaction.atomic():
         LapseCase.objects.create(gap_since=D(2026, 1, 1), **fields)  # the same gap again
     LapseCase.objects.create(gap_since=D(2026, 2, 1), **fields)  # a new gap: allowed
+
+
+def test_a_run_days_late_records_the_day_six_months_were_reached(world):
+    """Ticks missed (Redis down): the next run catches up, with the true dates."""
+    school, _ = world
+    person = member(school.branch_a1, org=D(2026, 6, 2))
+    straight = member(school.branch_a1, org=D(2026, 6, 1))
+    with at(D(2026, 11, 2)):
+        lapse_sweep()
+    with at(D(2026, 12, 9)):
+        lapse_sweep()
+    case = LapseCase.objects.get(person=person)
+    assert (case.status, case.lapsed_on) == (LapseStatus.LAPSED, D(2026, 12, 2))
+    assert case.steps.get(kind=LapseStep.Kind.LAPSED).on == D(2026, 12, 2)
+    assert LapseCase.objects.get(person=straight).lapsed_on == D(2026, 12, 1)

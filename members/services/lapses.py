@@ -161,7 +161,12 @@ def _open_cases(
                 output_field=CharField(),
             ),
             c5=Value(today, output_field=DateField()),
-            c6=Case(When(lapsed, then=Value(today)), default=None, output_field=DateField()),
+            # Six months were reached on lapses_on, even if this run comes days later.
+            c6=Case(
+                When(lapsed, then=AddMonths(gap_start(count), lapse_clock.LAPSE_MONTHS)),
+                default=None,
+                output_field=DateField(),
+            ),
             c7=Value(now),
         )
         .order_by("pk")  # concurrent runs insert in the same order: they wait, never deadlock
@@ -261,7 +266,7 @@ def lapse_sweep(today: dt.date | None = None) -> dict[str, int]:
         # UPDATE waits for the first's row locks, then finds nothing left to flip).
         done["lapsed"] = LapseCase.objects.filter(
             status=LapseStatus.WARNING, closed_at=None, lapses_on__lte=today
-        ).update(status=LapseStatus.LAPSED, lapsed_on=today)
+        ).update(status=LapseStatus.LAPSED, lapsed_on=F("lapses_on"))
         done["steps"] = _record_system_steps(today, now)
         done["notifications"] = _notify_sweep()
         _mark_announced()
