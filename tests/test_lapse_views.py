@@ -137,3 +137,14 @@ def test_the_higher_organization_approves_on_the_case_page(client, world):
     case.refresh_from_db()
     case.person.refresh_from_db()
     assert case.status == LapseStatus.REMOVED and case.person.stage == "lapsed_removed"
+
+
+def test_a_persons_page_lists_their_cases_for_those_who_handle_lapses(client, world):
+    s, secretary, _, case = world
+    committee = make_user("committee", role=Role.BRANCH_COMMITTEE, unit=s.branch_a1)
+    client.force_login(secretary)
+    page = client.get(reverse("person_detail", args=[case.person_id])).content.decode()
+    assert reverse("lapse_case_detail", args=[case.pk]) in page
+    client.force_login(committee)  # sees the person, does not handle lapses
+    page = client.get(reverse("person_detail", args=[case.person_id])).content.decode()
+    assert "person-lapse-cases" not in page

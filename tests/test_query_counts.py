@@ -25,10 +25,11 @@ from members.services.org import branch_post_assign
 from members.services.people import person_update
 from tests.factories import School, make_person, make_unit, make_user
 
-# Every page also reads handle_lapses for the menu and the unread notifications (2).
+# Every page also reads handle_lapses for the menu and the unread notifications (2); a
+# person's page, their lapse cases (1).
 PEOPLE_LIST_QUERIES = 15
 ORG_TREE_QUERIES = 14
-PERSON_DETAIL_QUERIES = 15
+PERSON_DETAIL_QUERIES = 16
 
 
 def populate(school: School, n: int) -> None:
