@@ -43,6 +43,9 @@ def test_run_job_by_hand():
     out = io.StringIO()
     call_command("run_job", "lapse_sweep", stdout=out)
     assert set(json.loads(out.getvalue())) >= {"opened", "lapsed", "closed"}
+    out = io.StringIO()
+    call_command("run_job", all=True, stdout=out)
+    assert [line.split(":")[0] for line in out.getvalue().splitlines()] == list(jobs.JOBS)
 
 
 def test_enqueue_waits_for_commit_and_forgets_a_rollback(monkeypatch):

@@ -12,8 +12,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("name", nargs="?", help="the job; leave out to list them")
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            help="run every job once, in schedule order (the embedded default has no beat)",
+        )
 
     def handle(self, *args, name=None, **options):
+        if options["all"]:
+            for job in JOBS.values():
+                result = run_job(job.name)
+                self.stdout.write(f"{job.name}: {json.dumps(result, ensure_ascii=False)}")
+            return
         if not name:
             for job in JOBS.values():
                 self.stdout.write(f"{job.name:14} {job.help}")
