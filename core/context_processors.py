@@ -15,6 +15,7 @@ STAFF_ITEMS = (
     ("manage_dues", "dues_index", _("Party dues")),
     ("view_people", "retention_list", _("Retention")),
     ("manage_transfers", "transfer_list", _("Transfers")),
+    ("handle_lapses", "lapse_list", _("Lapse cases")),
     ("view_people", "org_tree", _("Organization")),
     ("import_people", "people_import", _("Import roster")),
 )
@@ -55,3 +56,13 @@ def navigation(request) -> dict:
     if not matches and path.startswith("/home/"):
         matches = [home]
     return {"nav_items": items, "nav_active": max(matches, key=len, default="")}
+
+
+def notifications(request) -> dict:
+    """The unread count in the header: one indexed COUNT (partial index on unread rows)."""
+    from core.notifications.services import unread_count
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"unread_notifications": 0}
+    return {"unread_notifications": unread_count(user)}

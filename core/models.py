@@ -133,3 +133,75 @@ class Document(models.Model):
     @property
     def is_image(self) -> bool:
         return self.file_type in (self.FileType.JPEG, self.FileType.PNG, self.FileType.WEBP)
+
+
+class Notification(models.Model):
+    """One event for one recipient, at most once: (user, key) is unique, so a job that runs
+    twice, or twice at once, inserts nothing the second time. The sentence is rendered from
+    `kind` when shown (core.notifications.registry), in the reader's language; `subject` is
+    what it is about (usually a person's name) and `object_id` what the link opens.
+
+    `emailed_at` is claimed with a conditional UPDATE before any e-mail is sent, so a retried
+    or re-run digest never sends the same notification twice (at most once: a worker killed
+    between the claim and the send leaves it claimed and in the notification centre)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    key = models.CharField(_("event"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=40)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    subject = models.CharField(_("about"), max_length=128, blank=True)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # Which digest run claimed it, and when that run's e-mail went out.
+    email_claim = models.CharField(max_length=32, blank=True, editable=False, db_default="")
+    email_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_notification_per_event")
+        ]
+        indexes = [
+            models.Index(
+                fields=["user"], name="notification_unread", condition=models.Q(read_at=None)
+            ),
+            models.Index(
+                fields=["user"], name="notification_unmailed", condition=models.Q(emailed_at=None)
+            ),
+            models.Index(fields=["user", "-created_at"], name="notification_user_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"
+
+
+class PendingTask(models.Model):
+    """The outbox of tasks that could not reach the broker (Redis down): the page that
+    enqueued them still answered, and core.tasks.drain_outbox sends them when Redis is back."""
+
+    task = models.CharField(max_length=120)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["id"], name="pending_task_unsent", condition=models.Q(sent_at=None)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from members.views import org, people
+from members.views import lapses, org, people
 
 urlpatterns = [
     path("people/", people.person_list, name="people_list"),
@@ -19,5 +19,10 @@ urlpatterns = [
     path("org/<int:pk>/posts/new/", org.post_create_view, name="org_post_create"),
     path("org/posts/<int:pk>/end/", org.post_end_view, name="org_post_end"),
     path("org/<int:pk>/roles/", org.roles_view, name="org_roles"),
+    path("lapses/", lapses.lapse_list, name="lapse_list"),
+    path("lapses/<int:pk>/", lapses.lapse_case_detail, name="lapse_case_detail"),
+    path("lapses/<int:pk>/act/", lapses.lapse_case_act, name="lapse_case_act"),
+    path("lapses/<int:pk>/approve/", lapses.lapse_case_approve, name="lapse_case_approve"),
+    path("me/lapses/<int:pk>/", lapses.my_lapse_case, name="my_lapse_case"),
     path("", include("members.excel.urls")),
 ]

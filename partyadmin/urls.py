@@ -29,5 +29,6 @@ urlpatterns = [
     path("pipeline/", include("development.urls")),
     path("education/", include("education.urls")),
     path("transfers/", include("transfers.urls")),
+    path("", include("core.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from development.models import BranchMeeting, NoticeObjection, PublicNotice, Veto
 from education.models import Checkin, CheckinPlan
-from members.models import BranchPost, OrgUnit, Role
+from members.models import BranchPost, LapseCase, LapseCount, LapseStatus, OrgUnit, Role
 from members.models.access import ROLE_PERMISSIONS
 from members.services.org import branch_post_assign
 from members.services.people import person_remove
@@ -180,6 +180,10 @@ VIEWS = [
     View("nomination_list", "view_people", "none"),
     View("nomination_create", "record_meetings", "none"),
     View("nomination_decide", "change_people", "nomination", "post"),
+    View("lapse_list", "handle_lapses", "none"),
+    View("lapse_case_detail", "handle_lapses", "lapse_case"),
+    View("lapse_case_act", "handle_lapses", "lapse_case", "post"),
+    View("lapse_case_approve", "approve_removal", "lapse_case", "post"),
 ]
 # What a member may do on their own records (alice's, inside) though they hold no grant.
 OWN_VIEWS = {
@@ -210,6 +214,10 @@ ELSEWHERE = {
     "my_meetings": "tests/test_edu_views.py::test_member_pages_show_only_own_meetings",
     "leave_request": "tests/test_edu_views.py::test_member_pages_show_only_own_meetings",
     "leave_withdraw": "tests/test_edu_views.py::test_member_pages_show_only_own_meetings",
+    "my_lapse_case": "tests/test_lapse_views.py (only the member whose case it is)",
+    "notification_list": "tests/test_notifications.py (each user sees only their own)",
+    "notification_open": "tests/test_notifications.py (someone else's is a 404)",
+    "notification_read_all": "tests/test_notifications.py (marks only the user's own)",
 }
 
 # (actor name, role, attribute of the fixture naming the unit it is granted on)
@@ -303,6 +311,17 @@ class World:
             actor=None,
         )  # fmt: skip
         self.education = EducationTargets(self.s.branch_a1, self.other_branch)
+        self.lapse_in, self.lapse_out = (
+            LapseCase.objects.create(
+                person=person,
+                count=LapseCount.ORG_LIFE,
+                gap_since=dt.date(2025, 1, 1),
+                lapses_on=dt.date(2025, 7, 1),
+                status=LapseStatus.LAPSED,
+                opened_on=dt.date(2025, 6, 1),
+            )
+            for person in (secretary_in, secretary_out)
+        )
 
     def target(self, kind: str, inside: bool):
         if kind in EDUCATION_KINDS:
@@ -327,6 +346,7 @@ class World:
             "committee": self.s.college_a if inside else self.other_college,
             "campaign": self.campaign_in if inside else self.campaign_out,
             "mobile": self.mobile_in if inside else self.mobile_out,
+            "lapse_case": self.lapse_in if inside else self.lapse_out,
         }[kind]
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import logging
 import shutil
 import subprocess
 import threading
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
 
+from core.models import Notification
 from development import requirements
 from development.models import Step
 from development.selectors import load_files
@@ -176,7 +176,7 @@ def test_submit_refuses_a_retention_longer_than_two_years(w):
 # The whole path and every edge ------------------------------------------------------------
 
 
-def test_draft_submitted_returned_resubmitted_approved(w, caplog):
+def test_draft_submitted_returned_resubmitted_approved(w):
     application = svc.application_start(person=w.graduate, actor=w.user)
     assert application.status == S.DRAFT and application.unit == w.s.branch_a1
     # An empty draft cannot be submitted, and says what is missing.
@@ -198,14 +198,13 @@ def test_draft_submitted_returned_resubmitted_approved(w, caplog):
     with pytest.raises(ValidationError) as exc:
         svc.application_decide(application=application, decision=Decision.RETURN, actor=w.office)
     assert "Say what has to be changed" in messages_of(exc)
-    with caplog.at_level(logging.INFO, logger="transfers.services.retention"):
-        svc.application_decide(
-            application=application,
-            decision=Decision.RETURN,
-            note="请补充单位不接收的证明",
-            actor=w.office,
-        )
-    assert "is now returned" in caplog.text  # _notify_graduate's log
+    svc.application_decide(
+        application=application,
+        decision=Decision.RETURN,
+        note="请补充单位不接收的证明",
+        actor=w.office,
+    )
+    assert Notification.objects.filter(user=w.user, kind="retention_decided").count() == 1
     application.refresh_from_db()
     assert application.status == S.RETURNED and application.times_returned == 1
     assert application.decision_note == "请补充单位不接收的证明"
@@ -224,6 +223,11 @@ def test_draft_submitted_returned_resubmitted_approved(w, caplog):
     w.approve(application)
     application.refresh_from_db()
     assert application.status == S.APPROVED and application.decided_by == w.office
+    # The graduate was told of each decision (returned, then approved) in their centre.
+    told = Notification.objects.filter(
+        user=w.user, kind="retention_decided", object_id=application.pk
+    )
+    assert told.count() == 2
     actions = list(application.events.values_list("action", "from_status", "to_status"))
     assert [a for a, _f, _t in actions if a not in ("saved", "evidence")] == [
         "created", "submitted", "returned", "submitted", "approved",

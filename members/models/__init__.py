@@ -5,11 +5,16 @@ from members.models.access import (
     RoleGrant,
     User,
 )
+from members.models.lapses import LapseCase, LapseCount, LapseStatus, LapseStep
 from members.models.org import BranchPost, OrgUnit
 from members.models.people import Person, PersonChange, Stage
 
 __all__ = [
     "BranchPost",
+    "LapseCase",
+    "LapseCount",
+    "LapseStatus",
+    "LapseStep",
     "OrgUnit",
     "OrgUnitGroupObjectPermission",
     "OrgUnitUserObjectPermission",

@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "core.context_processors.notifications",
             ],
         },
     },
@@ -154,18 +155,47 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}  # > every task time limit
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,  # > every task time limit
+    # Redis down: a page that enqueues fails in seconds and keeps the task in the outbox.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late: a worker holds one unacked task
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # CELERY_HEARTBEAT_SECONDS shortens the heartbeat (the process smoke test uses 1 second).
 _heartbeat = os.environ.get("CELERY_HEARTBEAT_SECONDS")
+# The jobs (core.jobs.JOBS), in the school's time zone. Each is idempotent, so a tick missed
+# while Redis was down is caught up by the next one, and two ticks at once equal one.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "core.tasks.heartbeat",
         "schedule": float(_heartbeat) if _heartbeat else crontab(minute="*/10"),
     },
+    "lapse_sweep": {
+        "task": "members.tasks.lapse_sweep",
+        "schedule": crontab(hour=1, minute=30),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "reminders": {
+        "task": "core.tasks.reminders",
+        "schedule": crontab(hour=6, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "digest": {
+        "task": "core.tasks.digest",
+        "schedule": crontab(hour=7, minute=30),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "drain_outbox": {
+        "task": "core.tasks.drain_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
 }
+# Absolute links in e-mails (https://partyadmin.example.edu.cn); relative when unset.
+SITE_URL = os.environ.get("SITE_URL", "")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 import secrets
 from typing import Any
 
@@ -43,8 +42,6 @@ from transfers.models import (
     RetentionReason,
 )
 from transfers.models.retention import EDITABLE_STATUSES, OPEN_STATUSES
-
-logger = logging.getLogger(__name__)
 
 EVIDENCE_KIND = "retention_evidence"
 REPORT_KIND = "employer_report"
@@ -456,17 +453,17 @@ def _open_checkin_plan(retention: Retention, actor) -> Retention:
 
 
 def _notify_graduate(application: RetentionApplication) -> None:
-    """Tell the graduate about the office's decision.
+    """Tell the graduate about the office's decision in their notification centre (and so the
+    daily digest). The key names this decision, so a retry never notifies twice."""
+    from core.notifications.services import notify
 
-    TODO(lead): send helper d's in-app notification here. For now the decision is recorded
-    on the application (status, comments, ApplicationEvent) and shown on the graduate's page;
-    this only logs.
-    """
-    logger.info(
-        "retention application %s of person %s is now %s",
-        application.pk,
-        application.person_id,
-        application.status,
+    decided = application.decided_at.isoformat() if application.decided_at else ""
+    notify(
+        user_ids=[application.person.user_id],
+        key=f"retention:{application.pk}:{application.status}:{decided}",
+        kind="retention_decided",
+        object_id=application.pk,
+        subject=str(application.get_status_display()),
     )
 
 
