@@ -250,7 +250,7 @@ def test_the_act_link_appears_only_once_the_step_form_exists(client, pipe, setti
 # session + user (2); approval grants and authorised committees (2); the view_people scope
 # (1, cached for the menu too); the waiting people and their files (12, load_files); the
 # menu's import_people scope and the user's own person (2); the session save (3).
-QUEUE_QUERIES = 22
+QUEUE_QUERIES = 23
 
 
 @pytest.mark.parametrize("kind", [QueueKind.APPROVAL, QueueKind.PRE_REVIEW])

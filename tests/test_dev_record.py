@@ -158,7 +158,7 @@ def test_record_query_count_does_not_grow_with_the_record(client, pipe, django_a
 # cancellation, vetoes, training, volunteering, experiences (13); documents (1); the next
 # step's file (11: load_files of a person already loaded); the menu's import_people scope
 # and own person (2); session save (3).
-RECORD_QUERIES = 34 + (1 if steps_keep_documents() else 0)  # documents of the steps
+RECORD_QUERIES = 35 + (1 if steps_keep_documents() else 0)  # documents of the steps
 
 
 # The PDFs -----------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ ONE = dt.timedelta(days=1)
 # session + user (2), view_people scope (1), units (1), stage counts (1), four columns (4),
 # the files (12), change_people scope for the links (1), the menu's own person (1),
 # session save (3), the latest notices and meetings (2)
-BOARD_QUERIES = 27
+BOARD_QUERIES = 28
 
 
 @pytest.fixture(autouse=True)

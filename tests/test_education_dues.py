@@ -257,7 +257,7 @@ def test_person_page_records_months_and_refuses_with_the_rule(client, member, se
     assert 'id="monthly-dues">15.00<' in client.get(url).content.decode()
 
 
-SHEET_QUERIES = 10
+SHEET_QUERIES = 11
 
 
 @pytest.mark.django_db

@@ -115,7 +115,7 @@ def test_list_query_count_is_fixed(client, world, django_assert_num_queries, n):
 
 # session, user, the scope (handle_lapses), count, rows, tally, menu (view_people,
 # import_people), own person, unread count, session save (3)
-LAPSE_LIST_QUERIES = 13
+LAPSE_LIST_QUERIES = 11
 
 
 def test_the_higher_organization_approves_on_the_case_page(client, world):

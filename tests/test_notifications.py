@@ -106,7 +106,7 @@ def test_centre_query_count_is_fixed(client, world, django_assert_num_queries, n
         assert client.get(reverse("notification_list")).status_code == 200
 
 
-NOTIFICATION_LIST_QUERIES = 12
+NOTIFICATION_LIST_QUERIES = 10
 
 
 def test_digest_in_chinese_once(world):

@@ -28,9 +28,9 @@ from tests.factories import School, make_person, make_unit, make_user
 
 # The user's whole scope is one query (members.scoping), however many permissions the page
 # and its menu ask about.
-PEOPLE_LIST_QUERIES = 10
-ORG_TREE_QUERIES = 10
-PERSON_DETAIL_QUERIES = 22  # 11, plus the development panel: the person's file (11)
+PEOPLE_LIST_QUERIES = 11
+ORG_TREE_QUERIES = 11
+PERSON_DETAIL_QUERIES = 24  # 12, plus the development panel (11) and lapse cases (1)
 
 
 def populate(school: School, n: int) -> None:

@@ -443,7 +443,7 @@ def test_decide_page_offers_only_retained_branches_and_post_holders_in_scope(w, 
 # session + user (2), the decide_retention scope (1), the rows with their documents counted
 # (1), the menu's view_people and import_people scopes and "my record" (3), and saving the
 # session (savepoint, update, release: 3).
-QUEUE_QUERIES = 8
+QUEUE_QUERIES = 9
 
 
 def test_queue_query_count_is_fixed(w, django_assert_num_queries):
@@ -463,7 +463,7 @@ def test_queue_query_count_is_fixed(w, django_assert_num_queries):
 # session + user (2), the view_people scope (1), COUNT for the pager and the page's rows (2),
 # the decide_retention scope for the "awaiting decision" link (1), the menu's import_people
 # scope and "my record" (2), saving the session (3).
-LIST_QUERIES = 9
+LIST_QUERIES = 10
 
 
 @pytest.mark.parametrize("status", ["", "submitted"])
@@ -779,7 +779,7 @@ def test_retained_graduates_with_their_deadline_states(w, client, django_assert_
             assert [r.retention.person for r in rows] == expected
         # session, user, scope, the rows, the menu (2), saving the session (3): 1 or 3 rows.
         for state in ("expired", ""):
-            with django_assert_num_queries(8):
+            with django_assert_num_queries(9):
                 client.get(reverse("retained_list"), {"state": state})
     # The branch they left no longer sees them; the retained branch's secretary does.
     other = Client()

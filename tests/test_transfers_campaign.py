@@ -174,7 +174,7 @@ def test_secretary_sees_the_college_campaign_for_their_branch_only(school):
 
 # session + user (2), the campaign (1), the scope (1, cached), units (1), three aggregates
 # (3), the exceptions (1), the setup scope for the edit link (1), menu (3), session save (3)
-CAMPAIGN_DETAIL_QUERIES = 13
+CAMPAIGN_DETAIL_QUERIES = 14
 
 
 @pytest.mark.parametrize("extra", [0, 25])
@@ -204,7 +204,7 @@ def test_campaign_is_set_up_from_the_list_page(school):
 
 # session + user (2), the manage_transfers and issue_letters scopes (2), whether any unit may
 # set one up (1) and those units for the form (1), campaigns (1), menu (3), session save (3)
-CAMPAIGN_LIST_QUERIES = 10
+CAMPAIGN_LIST_QUERIES = 11
 
 
 @pytest.mark.parametrize("years", [1, 6])

@@ -121,7 +121,7 @@ def test_ledger_per_branch_and_late_filter(school):
     assert 'data-late="1"' in page.content.decode()
 
 
-MOBILE_LIST_QUERIES = 10  # session, user, scope (one query), units, count, rows, save (3)...
+MOBILE_LIST_QUERIES = 11  # session, user, scope (one query), units, count, rows, save (3)...
 
 
 @pytest.mark.parametrize("n", [2, 20])

@@ -176,9 +176,9 @@ def populate(school, n: int) -> None:
 
 # session + user (2), the manage_transfers scope (1), COUNT and rows with person and unit
 # (2), the menu's view_people and import_people scopes and own record (3), session save (3).
-TRANSFER_LIST_QUERIES = 9
+TRANSFER_LIST_QUERIES = 10
 # The same, plus the count of overdue letters shown above the table.
-LETTER_LIST_QUERIES = 10
+LETTER_LIST_QUERIES = 11
 
 
 @pytest.mark.parametrize("n", [3, 30])

@@ -608,9 +608,9 @@ def test_navigation_follows_grants(actors):
         reverse("dues_index"),
         reverse("retention_list"),
         reverse("transfer_list"),
+        reverse("lapse_list"),
         reverse("org_tree"),
         reverse("people_import"),
-        reverse("lapse_list"),
     ]
     home = client_for(actors.secretary).get(reverse("home_branch")).context
     assert home["nav_active"] == reverse("home")
