@@ -21,6 +21,7 @@ def navigation(request) -> dict:
         items.append((reverse("org_tree"), _("Organization")))
     if granted_paths(user, "import_people"):
         items.append((reverse("people_import"), _("Import roster")))
+        items.append((reverse("dev_ledger_import"), _("Import development ledger")))
     if getattr(user, "person", None) is not None:
         items.append((reverse("my_record"), _("My record")))
     # The entry whose URL is the longest prefix of the current path is the active one.

@@ -21,5 +21,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("members.urls")),
+    path("pipeline/ledger/", include("development.ledger.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -48,10 +48,12 @@ VIEWS = [
     View("org_roles", "manage_roles", "unit"),
     View("people_export", "export_people", "none"),
     View("people_import", "import_people", "none"),
+    View("dev_ledger_import", "import_people", "none"),
 ]
 # Views outside the generated matrix, each with where it is tested instead.
 ELSEWHERE = {
     "people_import_preview": "tests/test_excel_import.py (a token owned by its uploader)",
+    "dev_ledger_preview": "tests/test_dev_ledger_import.py (a token owned by its uploader)",
     "my_record": "test_my_record_shows_only_own_record below",
     "home": "test_home_sends_each_actor_somewhere_they_may_go below",
     "healthz": "tests/test_accounts.py",
