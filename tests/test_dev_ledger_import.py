@@ -193,8 +193,8 @@ def test_names_and_derived_columns_are_skipped(header):
 
 
 def test_a_full_history_loads_through_two_header_rows_and_every_date_spelling(office, school):
-    content = xlsx({BRANCH_A1: sheet(full_row(), person_row("钱七", "2022002", ID_B, "2001-06-01",
-                                                            "女", 申请书="2024-03-05"))})  # fmt: skip
+    applicant = person_row("钱七", "2022002", ID_B, "2001-06-01", "女", 申请书="2024-03-05")
+    content = xlsx({BRANCH_A1: sheet(full_row(), applicant)})
     report = judge(office, content)
     assert report.ok, cells(report)
     assert report.counts["new"] == 2 and report.counts["steps"] == 17
@@ -286,8 +286,8 @@ def test_each_broken_rule_is_reported_at_its_row_and_column(office, changes, col
 
 def test_the_boundaries_of_the_intervals_pass(office):
     boundary = {"发展对象": "2020-11-02", "党委审批": "2021-09-01", "转正": "2022-06-01",
-                "转正申请": "2022-05-01", "宣誓": "2021-09-01", "申请书": "2019-04-09", "首次谈话": "2019-04-20",
-                "推优": "2019-05-01"}  # fmt: skip
+                "转正申请": "2022-05-01", "宣誓": "2021-09-01", "申请书": "2019-04-09",
+                "首次谈话": "2019-04-20", "推优": "2019-05-01"}  # fmt: skip
     report = judge(office, xlsx({BRANCH_A1: sheet(full_row(**boundary))}))
     assert report.ok, cells(report)
 
