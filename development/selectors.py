@@ -341,8 +341,10 @@ def due_and_overdue(
     return sorted(found, key=lambda n: (n.due_on, n.person_id))
 
 
-# Longest activist cultivation the exact assessment filter counts marks for (then: include).
-MAX_ASSESSMENT_MARKS = 80
+# The 6-month marks the assessment condition counts (10 years of cultivation); an activist
+# of longer standing is always loaded and next_step decides. A short CASE keeps the query
+# small: with 80 branches PostgreSQL spent most of its time compiling it (JIT).
+MAX_ASSESSMENT_MARKS = 20
 
 
 def _latest_start(months: int, horizon: dt.date) -> dt.date:
