@@ -224,12 +224,15 @@ def run(args: argparse.Namespace) -> None:
         print("warning: no step records; seed a fresh database (seed_demo writes them in bulk)")
     today = timezone.localdate()
     with connection.cursor() as cursor:
+        if args.no_jit:
+            cursor.execute("SET jit = off")
         cursor.execute("SELECT version()")
         version = " ".join(cursor.fetchone()[0].split()[:2])
     print(
         f"\ndue-and-overdue list, selector vs one SQL query: {total:,} people, {records:,} step "
         f"records, {version}, {os.cpu_count()} cores, today {today}, median of {args.runs} "
-        f"runs after {args.warmup} warm-up, load average {_load()}"
+        f"runs after {args.warmup} warm-up{', jit off' if args.no_jit else ''}, "
+        f"load average {_load()}"
     )
     header = (
         f"{'user':<32}{'in scope':>10}{'due':>8}{'selector ms':>13}{'q':>4}{'SQL ms':>10}"
@@ -287,6 +290,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--no-seed", action="store_true", help="measure the database as it is")
+    parser.add_argument(
+        "--no-jit", action="store_true", help="SET jit = off for this session (PostgreSQL)"
+    )
     parser.add_argument(
         "--queries", action="store_true", help="also print the three slowest queries of each"
     )
