@@ -603,6 +603,7 @@ def test_navigation_follows_grants(actors):
         reverse("people_list"),
         reverse("org_tree"),
         reverse("people_import"),
+        reverse("dev_ledger_import"),
     ]
     member = client_for(actors.member).get(reverse("my_record")).context["nav_items"]
     assert [url for url, _label in member] == [reverse("my_record")]
