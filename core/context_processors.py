@@ -17,6 +17,7 @@ def navigation(request) -> dict:
         return {"nav_items": [], "nav_active": ""}
     items: list[tuple[str, str]] = []
     if granted_paths(user, "view_people"):
+        items.append((reverse("home"), _("Home")))
         items.append((reverse("people_list"), _("People")))
         items.append((reverse("org_tree"), _("Organization")))
     if granted_paths(user, "import_people"):
@@ -26,5 +27,9 @@ def navigation(request) -> dict:
         items.append((reverse("my_record"), _("My record")))
     # The entry whose URL is the longest prefix of the current path is the active one.
     path = getattr(request, "path", "")
-    matches = [url for url, _label in items if path.startswith(url)]
+    # "/" (home) is a prefix of every path: it is the active entry only on the home pages.
+    home = reverse("home")
+    matches = [url for url, _label in items if path.startswith(url) and url != home]
+    if not matches and path.startswith("/home/"):
+        matches = [home]
     return {"nav_items": items, "nav_active": max(matches, key=len, default="")}

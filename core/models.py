@@ -30,6 +30,7 @@ class AuditEvent(models.Model):
         REVOKE = "revoke", _("revoked a role")
         MOVE = "move", _("moved")
         LOGIN = "login", _("logged in")
+        DOWNLOAD = "download", _("downloaded a document")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -65,3 +66,70 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("the audit log cannot be deleted")
+
+
+class DocumentQuerySet(models.QuerySet):
+    def restrict(self, user, perm: str = "view_people"):
+        """Documents on units in the user's scope, plus those about the user themselves."""
+        from members.scoping import scope_q
+
+        q = scope_q(user, perm)
+        if user is not None and user.is_authenticated:
+            q |= models.Q(person__user_id=user.pk)
+        return self.filter(q, removed_at__isnull=True)
+
+
+class Document(models.Model):
+    """An uploaded file kept as evidence: stored outside the web root under a name the server
+    made, checked by content before it was kept, served only through a view that checks scope.
+    `unit` decides who may see it (the unit's subtree); `person` is whom it is about."""
+
+    class FileType(models.TextChoices):
+        JPEG = "jpeg", "JPEG"
+        PNG = "png", "PNG"
+        WEBP = "webp", "WebP"
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "Word (.docx)"
+
+    kind = models.CharField(_("kind of document"), max_length=32, db_index=True)
+    unit = models.ForeignKey(
+        "members.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    person = models.ForeignKey(
+        "members.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("person"),
+    )
+    file_type = models.CharField(_("file type"), max_length=8, choices=FileType.choices)
+    original_name = models.CharField(_("file name"), max_length=120)
+    stored_name = models.CharField(max_length=80, unique=True, editable=False)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["person", "kind"])]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.file_type in (self.FileType.JPEG, self.FileType.PNG, self.FileType.WEBP)

@@ -3,10 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from core import views as core_views
+from partyadmin.home import views as home_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home_views.home, name="home"),
+    path("home/school/", home_views.home_school, name="home_school"),
+    path("home/committee/", home_views.home_committee, name="home_committee"),
+    path("home/branch/", home_views.home_branch, name="home_branch"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("documents/<int:pk>/", core_views.document_download, name="document_download"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

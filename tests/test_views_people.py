@@ -337,9 +337,9 @@ def test_member_sees_own_record_only(actors):
     assert client.get(reverse("person_detail", args=[s.bob.pk])).status_code == 404
     assert client.get(reverse("person_edit", args=[s.alice.pk])).status_code == 404
     assert client.get(reverse("people_list")).status_code == 404
-    # Home sends members to their record and staff to the list.
+    # Home sends members to their record and staff to their home page.
     assert client.get(reverse("home"))["Location"] == reverse("my_record")
-    assert client_for(actors.secretary).get(reverse("home"))["Location"] == reverse("people_list")
+    assert client_for(actors.secretary).get(reverse("home"))["Location"] == reverse("home_branch")
 
 
 def test_account_without_record_gets_a_note_not_an_error(actors):
@@ -600,11 +600,16 @@ def test_restore_of_a_person_not_removed_is_404(actors):
 def test_navigation_follows_grants(actors):
     staff = client_for(actors.secretary).get(reverse("people_list")).context["nav_items"]
     assert [url for url, _label in staff] == [
+        reverse("home"),
         reverse("people_list"),
         reverse("org_tree"),
         reverse("people_import"),
         reverse("dev_ledger_import"),
     ]
+    home = client_for(actors.secretary).get(reverse("home_branch")).context
+    assert home["nav_active"] == reverse("home")
+    listing = client_for(actors.secretary).get(reverse("people_list")).context
+    assert listing["nav_active"] == reverse("people_list")
     member = client_for(actors.member).get(reverse("my_record")).context["nav_items"]
     assert [url for url, _label in member] == [reverse("my_record")]
 

@@ -33,6 +33,15 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "export_people",
         "manage_tree",
         "manage_roles",
+        "record_meetings",
+        "review_checkins",
+        "manage_dues",
+        "manage_transfers",
+        "decide_retention",
+        "issue_letters",
+        "handle_lapses",
+        "approve_removal",
+        "view_reports",
     ),
     Role.COMMITTEE_OFFICE: (
         "view_people",
@@ -41,10 +50,32 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "import_people",
         "export_people",
         "manage_roles",
+        "record_meetings",
+        "review_checkins",
+        "manage_dues",
+        "manage_transfers",
+        "decide_retention",
+        "issue_letters",
+        "handle_lapses",
+        "approve_removal",
+        "view_reports",
     ),
-    Role.ORGANIZER: ("view_people", "export_people"),
-    Role.BRANCH_SECRETARY: ("view_people", "change_people", "import_people", "export_people"),
-    Role.BRANCH_COMMITTEE: ("view_people",),
+    Role.ORGANIZER: ("view_people", "export_people", "view_reports"),
+    Role.BRANCH_SECRETARY: (
+        "view_people",
+        "change_people",
+        "import_people",
+        "export_people",
+        "record_meetings",
+        "review_checkins",
+        "manage_dues",
+        "manage_transfers",
+        "handle_lapses",
+    ),
+    # Branch committee members (organization, propaganda, discipline inspection) keep the
+    # branch's meetings, check-ins and dues; moving people and starting transfers stays the
+    # secretary's.
+    Role.BRANCH_COMMITTEE: ("view_people", "record_meetings", "review_checkins", "manage_dues"),
 }
 
 

@@ -94,6 +94,15 @@ class OrgUnit(models.Model):
             ("export_people", _("Export people of this subtree")),
             ("manage_tree", _("Manage the organization tree below this unit")),
             ("manage_roles", _("Grant roles in this subtree")),
+            ("record_meetings", _("Record meetings, attendance and leave in this subtree")),
+            ("review_checkins", _("Review graduates' check-ins in this subtree")),
+            ("manage_dues", _("Record Party dues in this subtree")),
+            ("manage_transfers", _("Handle transfers and mobile members in this subtree")),
+            ("decide_retention", _("Decide retention applications in this subtree")),
+            ("issue_letters", _("Issue introduction letters in this subtree")),
+            ("handle_lapses", _("Handle lapse cases in this subtree")),
+            ("approve_removal", _("Approve removals of lapsed members in this subtree")),
+            ("view_reports", _("See reports and inspections of this subtree")),
         ]
 
     def __str__(self) -> str:

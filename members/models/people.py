@@ -88,6 +88,15 @@ class Person(models.Model):
         _("mobile member destination"), max_length=128, blank=True
     )
 
+    # The three counts of the six-month lapse rule (Party Constitution art. 9), kept current
+    # by education/ (org life, assigned work) and dues, so the lapse job reads three indexed
+    # columns instead of three histories.
+    last_org_life_on = models.DateField(_("last organizational life"), null=True, blank=True)
+    dues_paid_through = models.DateField(
+        _("dues paid up to"), null=True, blank=True, help_text=_("first day of the month")
+    )
+    last_work_done_on = models.DateField(_("last assigned work done"), null=True, blank=True)
+
     # Contact.
     mobile = models.CharField(_("mobile phone"), max_length=20, blank=True)
     landline = models.CharField(_("landline"), max_length=20, blank=True)
@@ -149,6 +158,14 @@ class Person(models.Model):
             # sorting the whole scope.
             models.Index(fields=["name", "id"], name="person_name_id"),
             models.Index(fields=["expected_graduation"]),
+            *(
+                models.Index(
+                    fields=[column],
+                    name=f"member_{column}",
+                    condition=models.Q(stage__in=MEMBER_STAGES, removed_at__isnull=True),
+                )
+                for column in ("last_org_life_on", "dues_paid_through", "last_work_done_on")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -184,6 +184,11 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = int(
     os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", str(200 * 1024 * 1024))
 )
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "50000"))
+# Evidence documents (core.uploads): photos, scans, PDFs and Word files from phones.
+DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+DOCUMENT_MAX_FILES = int(os.environ.get("DOCUMENT_MAX_FILES", "9"))  # per submission
+DOCUMENT_MAX_PIXELS = 50_000_000  # a 50-megapixel photo; more is a decompression bomb
+DOCUMENT_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # a .docx unpacked
 
 LOGGING = {
     "version": 1,

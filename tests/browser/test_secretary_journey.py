@@ -30,8 +30,10 @@ def test_secretary_finds_edits_and_sees_history(page, live_server, school, artif
     alice = school.alice
 
     log_in(page, live_server.url, "secretary")
-    # Staff start on the people list of their own scope.
-    assert page.url.endswith("/people/")
+    # Staff start on their home page; the people list of their scope is one click away.
+    assert page.url.endswith("/home/branch/")
+    page.click('.mainnav a[href="/people/"]')
+    page.wait_for_selector("#people-table")
     assert page.locator("#people-table tbody tr[data-person-id]").count() == 6
     assert page.locator(f'tr[data-person-id="{school.bob.pk}"]').count() == 0
 

@@ -1,0 +1,232 @@
+"""Home pages by role: the organization department sees the school, a committee office its
+committee, a branch its branch, a member their own record. Which homes a user has follows
+from where their grants sit in the tree, never from a role name; each page takes ?unit= to
+look at another unit of its kind inside the viewer's scope (404 outside it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from development.models import Step
+from development.selectors import due_and_overdue
+from members.models import OrgUnit, Person, Stage
+from members.models.people import PIPELINE_STAGES
+from members.scoping import granted_paths
+from partyadmin.home import selectors
+
+K = OrgUnit.Kind
+# Which units each home is about, and which homes a grant on a unit of each kind opens.
+HOME_UNIT_KINDS = {
+    "school": (K.SCHOOL,),
+    "committee": (K.COMMITTEE, K.GENERAL_BRANCH),
+    "branch": (K.BRANCH,),
+}
+HOMES_BY_GRANT_KIND = {
+    K.SCHOOL: ("school", "committee", "branch"),
+    K.COMMITTEE: ("committee", "branch"),
+    K.GENERAL_BRANCH: ("committee", "branch"),
+    K.BRANCH: ("branch",),
+    K.GROUP: ("branch",),
+}
+HOME_LABELS = {
+    "school": gettext_lazy("Whole school"),
+    "committee": gettext_lazy("Committee"),
+    "branch": gettext_lazy("Branch"),
+    "member": gettext_lazy("My record"),
+}
+DUE_HORIZON_DAYS = 7  # the branch home lists what is due this week
+
+
+def available_homes(user) -> list[str]:
+    """The homes a user may open, widest first (one indexed query, then the cached scope)."""
+    paths = granted_paths(user, "view_people")
+    kinds = set(OrgUnit.objects.filter(path__in=paths).values_list("kind", flat=True))
+    homes = [h for h in HOME_UNIT_KINDS if any(h in HOMES_BY_GRANT_KIND[k] for k in kinds)]
+    if getattr(user, "person", None) is not None:
+        homes.append("member")
+    return homes
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    homes = available_homes(request.user)
+    if not homes or homes[0] == "member":
+        return redirect("my_record")
+    return redirect(f"home_{homes[0]}")
+
+
+def _people_link(unit: OrgUnit, stage: str | None = None) -> str:
+    params = {"unit": unit.pk}
+    if stage:
+        params["stage"] = stage
+    return f"{reverse('people_list')}?{urlencode(params)}"
+
+
+def _context(request: HttpRequest, kind: str) -> dict:
+    """The unit the page is about (?unit=, or the viewer's first unit of that kind), the
+    other units of that kind they may switch to, and the tabs of their other homes."""
+    user = request.user
+    homes = available_homes(user)
+    if kind not in homes:
+        raise Http404
+    units = list(
+        OrgUnit.objects.restrict(user, "view_people")
+        .filter(kind__in=HOME_UNIT_KINDS[kind], is_active=True)
+        .order_by("path")
+    )
+    if not units:
+        raise Http404
+    wanted = request.GET.get("unit", "")
+    unit = next((u for u in units if str(u.pk) == wanted), None) if wanted else units[0]
+    if unit is None:
+        raise Http404
+    return {
+        "unit": unit,
+        "units": units,
+        "home_kind": kind,
+        "tabs": [(h, HOME_LABELS[h], _home_url(h)) for h in homes],
+        "today": timezone.localdate(),
+    }
+
+
+def _home_url(kind: str) -> str:
+    return reverse("my_record") if kind == "member" else reverse(f"home_{kind}")
+
+
+def _scoped_people(request: HttpRequest, unit: OrgUnit):
+    return Person.objects.restrict(request.user, "view_people").filter(
+        unit__path__startswith=unit.path
+    )
+
+
+def _funnel_chart(rows: list[selectors.FunnelRow]) -> dict:
+    """An ECharts option (stacked bars per unit) plus the link behind every bar."""
+    stages = list(PIPELINE_STAGES)
+    return {
+        "option": {
+            "tooltip": {"trigger": "axis"},
+            "legend": {"top": 0},
+            "grid": {"left": 8, "right": 16, "bottom": 8, "top": 40, "containLabel": True},
+            "xAxis": {"type": "value"},
+            "yAxis": {"type": "category", "inverse": True, "data": [r.unit.name for r in rows]},
+            "series": [
+                {
+                    "name": str(Stage(stage).label),
+                    "type": "bar",
+                    "stack": "people",
+                    "data": [r.counts.get(stage, 0) for r in rows],
+                }
+                for stage in stages
+            ],
+        },
+        "links": [[_people_link(r.unit, stage) for r in rows] for stage in stages],
+    }
+
+
+def _quarter_chart(quarters: list[tuple[selectors.Quarter, int, int]]) -> dict:
+    return {
+        "option": {
+            "tooltip": {"trigger": "axis"},
+            "legend": {"top": 0},
+            "grid": {"left": 8, "right": 16, "bottom": 8, "top": 40, "containLabel": True},
+            "xAxis": {"type": "category", "data": [q.label for q, _a, _c in quarters]},
+            "yAxis": {"type": "value", "minInterval": 1},
+            "series": [
+                {"name": _("admitted"), "type": "bar", "data": [a for _q, a, _c in quarters]},
+                {"name": _("converted"), "type": "bar", "data": [c for _q, _a, c in quarters]},
+            ],
+        },
+        "links": [],
+    }
+
+
+def _as_json(chart: dict) -> str:
+    # Inside <script type="application/json">: "</" must not close the element.
+    return json.dumps(chart, ensure_ascii=False).replace("</", "<\\/")
+
+
+def _funnel_context(funnel: list[selectors.FunnelRow]) -> dict:
+    """The funnel as a chart and as a table whose every number links to its people."""
+    return {
+        "stages": [(s, Stage(s).label) for s in PIPELINE_STAGES],
+        "funnel_rows": [
+            (row, [(row.counts.get(s, 0), _people_link(row.unit, s)) for s in PIPELINE_STAGES])
+            for row in funnel
+        ],
+        "funnel_chart": _as_json(_funnel_chart(funnel)),
+    }
+
+
+@login_required
+def home_school(request: HttpRequest) -> HttpResponse:
+    context = _context(request, "school")
+    unit, today = context["unit"], context["today"]
+    people = _scoped_people(request, unit)
+    funnel = selectors.stage_funnel(people, unit)
+    quarters = selectors.admissions_by_quarter(people, today)
+    approvals = _with_days_left(selectors.open_approvals(people)[:20], today)
+    context.update(
+        **_funnel_context(funnel),
+        quarters=quarters,
+        quarter_chart=_as_json(_quarter_chart(quarters)),
+        approvals=approvals,
+        overdue_approvals=sum(1 for a in approvals if a.due_on < today),
+        lost_contact=selectors.lost_contact_count(people),
+    )
+    return render(request, "home/school.html", context)
+
+
+@login_required
+def home_committee(request: HttpRequest) -> HttpResponse:
+    context = _context(request, "committee")
+    unit = context["unit"]
+    people = _scoped_people(request, unit)
+    funnel = selectors.stage_funnel(people, unit)
+    context.update(
+        **_funnel_context(funnel),
+        approvals=_with_days_left(selectors.open_approvals(people)[:50], context["today"]),
+    )
+    return render(request, "home/committee.html", context)
+
+
+def _with_days_left(approvals, today: dt.date) -> list:
+    rows = list(approvals)
+    for approval in rows:
+        approval.days_left = (approval.due_on - today).days
+    return rows
+
+
+def _what_is_due(item) -> str:
+    """The step whose date is the nearest: the next step, or the half-yearly assessment."""
+    if item.step and item.due and (item.assessment_due is None or item.due <= item.assessment_due):
+        return str(Step(item.step).label)
+    return str(Step.ASSESSMENT.label)
+
+
+@login_required
+def home_branch(request: HttpRequest) -> HttpResponse:
+    context = _context(request, "branch")
+    unit, today = context["unit"], context["today"]
+    people = _scoped_people(request, unit)
+    due = due_and_overdue(people, today, horizon_days=DUE_HORIZON_DAYS)
+    names = dict(Person.objects.filter(pk__in=[n.person_id for n in due]).values_list("pk", "name"))
+    counts = selectors.stage_counts(people)
+    context.update(
+        late=[(n, names[n.person_id], _what_is_due(n)) for n in due if n.late],
+        due_soon=[(n, names[n.person_id], _what_is_due(n)) for n in due if not n.late],
+        horizon=today + dt.timedelta(days=DUE_HORIZON_DAYS),
+        stage_counts=[
+            (Stage(s).label, counts.get(s, 0), _people_link(unit, s)) for s in PIPELINE_STAGES
+        ],
+    )
+    return render(request, "home/branch.html", context)
