@@ -66,7 +66,7 @@ ARRAY_FROM = 1000
 def _person_filter(people: People, field_name: str = "person_id") -> Q:
     if isinstance(people, QuerySet):
         return Q(**{f"{field_name}__in": people.order_by().values("pk")})
-    ids = [p.pk for p in people]
+    ids = [p.pk for p in people] or [0]  # no id is 0: nobody, still in one query
     if len(ids) > ARRAY_FROM and connection.vendor == "postgresql":
         return Q(**{f"{field_name}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))})
     return Q(**{f"{field_name}__in": ids})
@@ -122,12 +122,13 @@ def rules_for(unit: OrgUnit) -> LocalRules:
 # Files ------------------------------------------------------------------------------------
 
 
-def load_files(people: People) -> dict[int, PersonFile]:
+def load_files(people: People, *, always: bool = False) -> dict[int, PersonFile]:
     """Every person's file, in 12 queries whatever the number of people. A queryset is read
-    with its units; a list must come with `unit` already loaded."""
+    with its units; a list must come with `unit` already loaded. Nobody costs no query,
+    unless `always`: then a page runs the same queries whether or not anyone is listed."""
     is_qs = isinstance(people, QuerySet)
     persons = list(people.select_related("unit")) if is_qs else list(people)
-    if not persons:
+    if not persons and not always:
         return {}
     # A queryset is re-used as a subquery; a page of one (sliced) or a list by its ids.
     subquery = is_qs and not people.query.is_sliced
@@ -160,7 +161,7 @@ def load_files(people: People) -> dict[int, PersonFile]:
     for person_id, label in Experience.objects.filter(where).values_list("person_id", "label"):
         experiences[person_id].add(label)
     schools = {school_id(p.unit) for p in persons}
-    rules = {r.school_id: r for r in LocalRules.objects.filter(school_id__in=schools)}
+    rules = {r.school_id: r for r in LocalRules.objects.filter(school_id__in=schools or [0])}
 
     files = {}
     for person in persons:
@@ -335,7 +336,7 @@ def due_and_overdue(
     active = queryset.filter(stage__in=ACTIVE_STAGES_FOR_DUE, removed_at__isnull=True)
     horizon = today + dt.timedelta(days=horizon_days)
     candidates = list(active.filter(may_be_due(today, horizon)).select_related("unit"))
-    files = load_files(candidates)
+    files = load_files(candidates, always=True)  # 12 queries, whoever is due
     found = [next_step(f, today) for f in files.values()]
     found = [n for n in found if n.due_on and n.due_on <= horizon]
     return sorted(found, key=lambda n: (n.due_on, n.person_id))
