@@ -18,6 +18,7 @@ STAFF_ITEMS = (
     ("handle_lapses", "lapse_list", _("Lapse cases")),
     ("view_people", "org_tree", _("Organization")),
     ("import_people", "people_import", _("Import roster")),
+    ("import_people", "dev_ledger_import", _("Import development ledger")),
 )
 # Everyone with a person record: their own pages.
 MEMBER_ITEMS = (

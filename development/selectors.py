@@ -12,15 +12,32 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from development import clock, requirements
 from development.models import (
     ADMISSION_ROUND,
     CONVERSION_ROUND,
     Approval,
+    ApprovalStatus,
     Assignment,
     AssignmentKind,
+    Decision,
     Experience,
     Extension,
     LocalRules,
@@ -39,12 +56,18 @@ from members.models import OrgUnit, Person, Stage
 # A person list given as a queryset is used as a subquery (one query whatever its size);
 # a list of loaded people as their ids.
 People = QuerySet[Person] | Iterable[Person]
+# Beyond this many ids, PostgreSQL gets them as one array parameter (an IN list of tens of
+# thousands of parameters is slow to plan, and psycopg allows at most 65,535).
+ARRAY_FROM = 1000
 
 
 def _person_filter(people: People, field_name: str = "person_id") -> Q:
     if isinstance(people, QuerySet):
         return Q(**{f"{field_name}__in": people.order_by().values("pk")})
-    return Q(**{f"{field_name}__in": [p.pk for p in people]})
+    ids = [p.pk for p in people] or [0]  # no id is 0: nobody, still in one query
+    if len(ids) > ARRAY_FROM and connection.vendor == "postgresql":
+        return Q(**{f"{field_name}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))})
+    return Q(**{f"{field_name}__in": ids})
 
 
 # Hours: the one place the rules read them from --------------------------------------------
@@ -88,12 +111,13 @@ def rules_for(unit: OrgUnit) -> LocalRules:
 # Files ------------------------------------------------------------------------------------
 
 
-def load_files(people: People) -> dict[int, PersonFile]:
+def load_files(people: People, *, always: bool = False) -> dict[int, PersonFile]:
     """Every person's file, in 13 queries whatever the number of people. A queryset is read
-    with its units; a list must come with `unit` already loaded."""
+    with its units; a list must come with `unit` already loaded. Nobody costs no query,
+    unless `always`: then a page runs the same queries whether or not anyone is listed."""
     is_qs = isinstance(people, QuerySet)
     persons = list(people.select_related("unit")) if is_qs else list(people)
-    if not persons:
+    if not persons and not always:
         return {}
     # A queryset is re-used as a subquery; a page of one (sliced) or a list by its ids.
     subquery = is_qs and not people.query.is_sliced
@@ -129,7 +153,7 @@ def load_files(people: People) -> dict[int, PersonFile]:
 
     awaiting_report = awaiting_employer_report(where)
     schools = {school_id(p.unit) for p in persons}
-    rules = {r.school_id: r for r in LocalRules.objects.filter(school_id__in=schools)}
+    rules = {r.school_id: r for r in LocalRules.objects.filter(school_id__in=schools or [0])}
 
     files = {}
     for person in persons:
@@ -179,6 +203,7 @@ PATHS: dict[str, tuple[str, ...]] = {
     Stage.PROBATION_CANCELLED: (Step.ARCHIVE,),
 }
 CULTIVATION_STAGES = (Stage.ACTIVIST, Stage.CANDIDATE)  # half-yearly assessments are due
+ACTIVE_STAGES_FOR_DUE = requirements.ACTIVE_STAGES  # who the due lists consider
 
 
 @dataclass(frozen=True)
@@ -295,8 +320,84 @@ def due_and_overdue(
     queryset: QuerySet[Person], today: dt.date, *, horizon_days: int = 30
 ) -> list[NextStep]:
     """People in the pipeline whose next step or assessment is due within `horizon_days`
-    (or already late), most urgent first."""
-    active = queryset.filter(stage__in=requirements.ACTIVE_STAGES, removed_at__isnull=True)
+    (or already late), most urgent first.
+
+    Only the people who can be due are loaded (`may_be_due`, in the query that lists them):
+    the rest of a college or a school has nothing due, and building every file of hundreds
+    of thousands of people is what made the list slow. The due days themselves are still
+    computed by `next_step`, the one place that knows them."""
+    active = queryset.filter(stage__in=ACTIVE_STAGES_FOR_DUE, removed_at__isnull=True)
     horizon = today + dt.timedelta(days=horizon_days)
-    found = [n for n in next_steps(active, today).values() if n.due_on and n.due_on <= horizon]
+    candidates = list(active.filter(may_be_due(today, horizon)).select_related("unit"))
+    files = load_files(candidates, always=True)  # 12 queries, whoever is due
+    found = [next_step(f, today) for f in files.values()]
+    found = [n for n in found if n.due_on and n.due_on <= horizon]
     return sorted(found, key=lambda n: (n.due_on, n.person_id))
+
+
+# The 6-month marks the assessment condition counts (10 years of cultivation); an activist
+# of longer standing is always loaded and next_step decides. A short CASE keeps the query
+# small: with 80 branches PostgreSQL spent most of its time compiling it (JIT).
+MAX_ASSESSMENT_MARKS = 20
+
+
+def _latest_start(months: int, horizon: dt.date) -> dt.date:
+    """The latest day from which `months` later (clock.add_months) is still by `horizon`."""
+    day = clock.add_months(horizon, -months)
+    while clock.add_months(day + dt.timedelta(days=1), months) <= horizon:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def may_be_due(today: dt.date, horizon: dt.date) -> Q:
+    """Everyone `next_step` can give a due day by `horizon` (and possibly a few more), as a
+    condition SQL evaluates on the people list:
+      - an applicant whose application is on record, by a month before `horizon`, and whose
+        talk is not (the talk is due a month after the application; a month ≥ 28 days);
+      - an open approval due by `horizon` (candidates and conversions);
+      - a probationary member admitted at least a year before `horizon` (probation lasts a
+        year from the branch meeting, more when extended);
+      - an activist or candidate whose next half-yearly assessment falls due by `horizon`:
+        fewer assessments since the activist's determination than 6-month marks up to
+        `horizon` (exact: the marks are counted with clock.add_months)."""
+    accepted = ~Q(decision=Decision.REFUSED)
+    records = StepRecord.objects.filter(accepted, person=OuterRef("pk"))
+    talk_pending = (
+        Q(stage=Stage.APPLICANT)
+        & Exists(records.filter(step=Step.APPLICATION, on__lte=horizon - dt.timedelta(days=28)))
+        & ~Exists(records.filter(step=Step.APPLICANT_TALK))
+    )
+    approval = Exists(
+        Approval.objects.filter(
+            person=OuterRef("pk"), status=ApprovalStatus.OPEN, due_on__lte=horizon
+        )
+    )
+    probation = Q(stage=Stage.PROBATIONARY, joined_on__lte=horizon - dt.timedelta(days=365))
+    # marks(on) = how many 6-month marks after `on` fall by `horizon`.
+    latest = [_latest_start(clock.ASSESSMENT_EVERY_MONTHS * m, horizon)
+              for m in range(1, MAX_ASSESSMENT_MARKS + 1)]  # fmt: skip
+    marks = Case(
+        *(When(on__gt=day, then=Value(m)) for m, day in enumerate(latest)),
+        default=Value(10**6),  # beyond the table: keep them, next_step decides
+        output_field=IntegerField(),
+    )
+    done = (
+        StepRecord.objects.filter(
+            accepted,
+            person=OuterRef("person_id"),
+            step=Step.ASSESSMENT,
+            on__gte=OuterRef("on"),
+            on__lte=today,
+        )
+        .order_by()
+        .values("person")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    behind = Exists(
+        records.filter(step=Step.ACTIVIST_DETERMINED)
+        .annotate(marks=marks, done=Coalesce(Subquery(done), 0))
+        .filter(done__lt=F("marks"))
+    )
+    assessment = Q(stage__in=CULTIVATION_STAGES) & behind
+    return talk_pending | approval | probation | assessment

@@ -26,6 +26,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("members.urls")),
+    path("pipeline/ledger/", include("development.ledger.urls")),
     path("pipeline/", include("development.urls")),
     path("education/", include("education.urls")),
     path("transfers/", include("transfers.urls")),

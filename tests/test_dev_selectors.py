@@ -10,7 +10,9 @@ from development import clock
 from development import services as s
 from development.models import Step, TrainingKind, VetoKind
 from development.selectors import (
+    ACTIVE_STAGES_FOR_DUE,
     due_and_overdue,
+    may_be_due,
     next_steps,
     training_hours,
     volunteer_hours,
@@ -197,3 +199,32 @@ def test_training_and_volunteer_hours(pipe):
     total = training_hours(person)
     assert (total.days, total.hours) == (Decimal(3), Decimal("20.5"))
     assert volunteer_hours(person) == 0  # nothing counts before admission
+
+
+def test_due_and_overdue_loads_only_who_can_be_due_and_misses_nobody(pipe):
+    """The SQL condition `may_be_due` narrows who is loaded; on days around the clocks'
+    boundaries the list is the one computed from everyone's file."""
+    people = _population(pipe)
+    queryset = Person.objects.filter(pk__in=[p.pk for p in people])
+    active = queryset.filter(stage__in=ACTIVE_STAGES_FOR_DUE, removed_at__isnull=True)
+
+    def everyone(today, horizon_days):
+        horizon = today + dt.timedelta(days=horizon_days)
+        found = [(n.person_id, n.due_on) for n in next_steps(active, today).values()
+                 if n.due_on and n.due_on <= horizon]  # fmt: skip
+        return sorted(found, key=lambda x: (x[1], x[0]))
+
+    def listed(today, horizon_days):
+        found = due_and_overdue(queryset, today, horizon_days=horizon_days)
+        return [(n.person_id, n.due_on) for n in found]
+
+    cases = [(D(2021, 1, 1) + dt.timedelta(days=n), 30) for n in range(0, 2000, 97)]
+    # The day before and the day a due date is reached (horizon 0: due by today).
+    dues = sorted({due for _pk, due in everyone(D(2021, 6, 1), 4000)})
+    cases += [(due + delta, 0) for due in dues[:10] for delta in (-ONE, 0 * ONE)]
+    narrowed = False
+    for today, horizon_days in cases:
+        assert listed(today, horizon_days) == everyone(today, horizon_days), (today, horizon_days)
+        horizon = today + dt.timedelta(days=horizon_days)
+        narrowed |= active.filter(may_be_due(today, horizon)).count() < active.count()
+    assert narrowed and dues

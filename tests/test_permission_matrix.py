@@ -184,6 +184,7 @@ VIEWS = [
     View("lapse_case_detail", "handle_lapses", "lapse_case"),
     View("lapse_case_act", "handle_lapses", "lapse_case", "post"),
     View("lapse_case_approve", "approve_removal", "lapse_case", "post"),
+    View("dev_ledger_import", "import_people", "none"),
 ]
 # What a member may do on their own records (alice's, inside) though they hold no grant.
 OWN_VIEWS = {
@@ -200,6 +201,7 @@ OWN_VIEWS = {
 # Views outside the generated matrix, each with where it is tested instead.
 ELSEWHERE = {
     "people_import_preview": "tests/test_excel_import.py (a token owned by its uploader)",
+    "dev_ledger_preview": "tests/test_dev_ledger_import.py (a token owned by its uploader)",
     "my_record": "test_my_record_shows_only_own_record below",
     "home": "test_home_sends_each_actor_somewhere_they_may_go below",
     "healthz": "tests/test_accounts.py",

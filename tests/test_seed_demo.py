@@ -15,6 +15,8 @@ from django.utils import timezone
 from core import crypto
 from core.idnumber import birth_date, mask_id_number, normalize_id_number, sex_from_id
 from core.models import AuditEvent
+from development.models import STAGE_REQUIRES, Decision, StepRecord
+from development.selectors import due_and_overdue
 from members.demo.dates import Calendar, add_years
 from members.demo.people import ID_SPACE, PeopleGenerator, id_slot
 from members.demo.tree import ORGANS_CODE, SCHOOL_CODE, describe_tree
@@ -32,6 +34,7 @@ from members.models import (
 from members.selectors import branch_warnings
 from members.services.people import id_number_index
 from tests.factories import make_unit
+from tests.test_dev_property import BEFORE
 
 SMALL = 90  # every login's person, a secretary for each branch, and a few more
 LOGIN_LINE = re.compile(r"^\s+(demo_\w+)\s+(\S+)\s", re.MULTILINE)
@@ -281,3 +284,35 @@ def test_bulk_path_gives_decryptable_indexed_consistent_people():
     mean = sum(per_college.values()) / len(per_college)
     assert all(0.7 * mean < n < 1.3 * mean for n in per_college.values()), per_college
     assert AuditEvent.objects.filter(summary__contains="in bulk").count() == 1
+
+
+@pytest.mark.django_db
+def test_bulk_people_in_the_pipeline_have_the_step_records_their_stage_requires():
+    seed(people=1200, detailed=20, chunk=500)
+    bulk = demo_people().order_by("id")[20:]
+    records: dict[int, list] = {}
+    for record in StepRecord.objects.filter(person__in=bulk).order_by("id"):
+        records.setdefault(record.person_id, []).append(record)
+    today = timezone.localdate()
+    active = 0
+    for person in bulk:
+        mine = records.get(person.pk, [])
+        if person.stage == Stage.FULL:
+            assert not mine  # their history predates the system
+            continue
+        active += 1
+        kept = {r.step for r in mine if r.decision != Decision.REFUSED}
+        assert set(STAGE_REQUIRES.get(person.stage, ())) <= kept, (
+            person.stage,
+            set(STAGE_REQUIRES[person.stage]) - kept,
+        )
+        assert mine[0].step == "application" and mine[0].on == person.applied_on
+        assert all(r.on <= today and r.on >= person.applied_on for r in mine)
+        assert [r.on for r in mine] == sorted(r.on for r in mine)
+        for r in mine:
+            for before in BEFORE.get(r.step, ()):
+                assert any(b.step == before and b.on <= r.on for b in mine), (r.step, before)
+    assert active > 500
+    # Now the due list has people to find: overdue talks, assessments, conversions.
+    due = due_and_overdue(demo_people(), today)
+    assert 0 < len(due) < active

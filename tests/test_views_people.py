@@ -611,6 +611,7 @@ def test_navigation_follows_grants(actors):
         reverse("lapse_list"),
         reverse("org_tree"),
         reverse("people_import"),
+        reverse("dev_ledger_import"),
     ]
     home = client_for(actors.secretary).get(reverse("home_branch")).context
     assert home["nav_active"] == reverse("home")

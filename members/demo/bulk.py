@@ -5,7 +5,8 @@ the ID number, stage and its dates, every student field), are made a chunk at a 
 memory stays flat, and go in with COPY on PostgreSQL (bulk_create elsewhere), one
 transaction per chunk so an interrupted run keeps what it wrote and the next run tops up.
 What they do not get is a per-person history entry and audit event: one audit event
-records the whole batch.
+records the whole batch. People in the pipeline get their step records (members/demo/
+steps.py) in the same chunk and transaction, by COPY as well.
 """
 
 import time
@@ -19,7 +20,9 @@ from core import crypto
 from core.audit import audit_record
 from core.idnumber import mask_id_number
 from core.models import AuditEvent
+from development.models import StepRecord
 from members.demo.people import PeopleGenerator, PersonSpec
+from members.demo.steps import EVIDENCE, demo_steps
 from members.models import OrgUnit, Person
 from members.services.people import ID_INDEX_PURPOSE
 
@@ -74,20 +77,67 @@ def _chunks(start: int, stop: int, size: int) -> Iterator[range]:
         yield range(first, min(first + size, stop))
 
 
-def _copy(maker: RowMaker, rows: Iterable[list[Any]]) -> None:
+def _reserve_ids(model, n: int) -> list[int]:
+    """`n` consecutive primary keys taken from the table's sequence, so rows sent by COPY
+    can be referred to (step records → people) without reading them back."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        sequence = cursor.fetchone()[0]
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        first = cursor.fetchone()[0]
+        cursor.execute("SELECT setval(%s, %s)", [sequence, first + n - 1])
+    return list(range(first, first + n))
+
+
+def _copy_rows(model, fields: list[Any], rows: Iterable[list[Any]]) -> None:
     """Rows are made while the server is busy with the ones already sent: both cores work."""
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in maker.fields)
-    table = connection.ops.quote_name(Person._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
     sql = f"COPY {table} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
 
 
-def _bulk_create(maker: RowMaker, rows: Iterable[list[Any]]) -> None:
+def _copy(maker: RowMaker, specs: list[PersonSpec]) -> list[int]:
+    ids = _reserve_ids(Person, len(specs))
+    fields = [Person._meta.pk, *maker.fields]
+    _copy_rows(Person, fields, ([pk, *maker.row(s)] for pk, s in zip(ids, specs, strict=True)))
+    return ids
+
+
+def _bulk_create(maker: RowMaker, specs: list[PersonSpec]) -> list[int]:
     attnames = [f.attname for f in maker.fields]
-    people = [Person(**dict(zip(attnames, row, strict=True))) for row in rows]
+    people = [Person(**dict(zip(attnames, maker.row(s), strict=True))) for s in specs]
     Person.objects.bulk_create(people, batch_size=SQLITE_BATCH)
+    return [p.pk for p in people]
+
+
+STEP_FIELDS = (
+    "person", "step", "on", "decision", "evidence", "detail", "recorded_at", "note", "evidence_ref",
+)  # fmt: skip
+
+
+def _step_rows(gen: PeopleGenerator, specs: list[PersonSpec], ids: list[int], now):
+    for person_id, spec in zip(ids, specs, strict=True):
+        for step, on, decision in demo_steps(spec, gen.cal.ref, gen.seed):
+            yield [person_id, step, on, decision, EVIDENCE, "{}", now, "", ""]
+
+
+def insert_steps(gen: PeopleGenerator, specs: list[PersonSpec], ids: list[int]) -> int:
+    """The step records of these people (ids in the same order); returns how many."""
+    now = timezone.now()
+    fields = [StepRecord._meta.get_field(name) for name in STEP_FIELDS]
+    rows = list(_step_rows(gen, specs, ids, now))
+    if connection.vendor == "postgresql":
+        _copy_rows(StepRecord, fields, rows)
+        return len(rows)
+    records = [
+        StepRecord(person_id=r[0], step=r[1], on=r[2], decision=r[3], evidence=r[4]) for r in rows
+    ]
+    StepRecord.objects.bulk_create(records, batch_size=SQLITE_BATCH)
+    return len(records)
 
 
 def insert_people(
@@ -105,22 +155,30 @@ def insert_people(
     maker = RowMaker(unit_ids)
     write = _copy if connection.vendor == "postgresql" else _bulk_create
     began = time.monotonic()
+    steps = 0
     for indices in _chunks(start, stop, chunk):
+        specs = [gen.person(i) for i in indices]
         with transaction.atomic():
-            write(maker, (maker.row(gen.person(i)) for i in indices))
+            ids = write(maker, specs)
+            steps += insert_steps(gen, specs, ids)
         if progress is not None:
             progress(indices.stop - start, stop - start, time.monotonic() - began)
     if connection.vendor == "postgresql":
         # Fresh statistics for people and units alike: with stale unit statistics the
         # planner takes a whole-school path prefix for one unit and sorts a million rows.
         with connection.cursor() as cursor:
-            for model in (Person, OrgUnit):
+            for model in (Person, OrgUnit, StepRecord):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     audit_record(
         actor=None,
         action=AuditEvent.Action.IMPORT,
         target_type=Person._meta.label_lower,
         summary=f"seed_demo: {stop - start} demo people in bulk",
-        detail={"seed": gen.seed, "first_index": start, "last_index": stop - 1},
+        detail={
+            "seed": gen.seed,
+            "first_index": start,
+            "last_index": stop - 1,
+            "step_records": steps,
+        },
     )
     return stop - start

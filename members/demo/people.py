@@ -201,6 +201,8 @@ class PersonSpec:
     stage_since: dt.date
     id_number: str
     fields: dict[str, Any] = field(default_factory=dict)
+    # applied, activist, candidate, joined, full: as far as the stage reached
+    milestones: tuple[dt.date, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -380,6 +382,7 @@ class _Builder:
             stage_since=plan.since,
             id_number=number,
             fields=f,
+            milestones=plan.dates,
         )
 
     def _programme(self, college: College | None) -> tuple[int | None, int, str]:

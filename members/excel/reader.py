@@ -9,6 +9,7 @@ merged header) takes the header from the row above.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -24,6 +25,8 @@ from members.excel.values import is_blank
 HEADER_SCAN_ROWS = 12  # a header row further down than this is not a header row
 MAX_COLUMNS = 200
 MIN_HEADER_MATCHES = 2
+# Header text → its column, IGNORED, or None; the development ledger passes its own.
+Matcher = Callable[[object], "Column | object | None"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,9 @@ class WorkbookData:
     notes: list[Note]
 
 
-def read_workbook(stream: BinaryIO, *, ignore_unknown: bool = False) -> WorkbookData:
+def read_workbook(
+    stream: BinaryIO, *, ignore_unknown: bool = False, match: Matcher = match_header
+) -> WorkbookData:
     """Rows of every sheet that has a recognisable header row. Raises ImportRefused for a
     workbook with no such sheet, with columns it cannot map (unless told to ignore them),
     or with more rows than settings.IMPORT_MAX_ROWS."""
@@ -77,12 +82,12 @@ def read_workbook(stream: BinaryIO, *, ignore_unknown: bool = False) -> Workbook
     except Exception as exc:  # openpyxl raises many kinds for damaged files
         raise ImportRefused("not_xlsx", _("The workbook is damaged and cannot be read.")) from exc
     try:
-        return _read(workbook, ignore_unknown=ignore_unknown)
+        return _read(workbook, ignore_unknown=ignore_unknown, match=match)
     finally:
         workbook.close()
 
 
-def _read(workbook, *, ignore_unknown: bool) -> WorkbookData:
+def _read(workbook, *, ignore_unknown: bool, match: Matcher = match_header) -> WorkbookData:
     sheets: list[SheetData] = []
     notes: list[Note] = []
     unknown: list[tuple[Position, str]] = []  # with why, when it is not just unknown
@@ -95,7 +100,7 @@ def _read(workbook, *, ignore_unknown: bool) -> WorkbookData:
             head.append(_trim(values))
             if len(head) >= HEADER_SCAN_ROWS:
                 break
-        found = _find_header(head)
+        found = _find_header(head, match)
         if found is None:
             if any(not is_blank(v) for r in head for v in r):
                 notes.append(
@@ -107,7 +112,7 @@ def _read(workbook, *, ignore_unknown: bool) -> WorkbookData:
                 )
             continue
         header_index, columns_at, sheet_unknown, sheet_notes = _map_columns(
-            worksheet.title, head, found
+            worksheet.title, head, found, match
         )
         unknown.extend(sheet_unknown)
         notes.extend(sheet_notes)
@@ -170,32 +175,32 @@ def _describe(pos: Position, why: str) -> str:
     return f"{where}: {why}" if why else where
 
 
-def _score(row: tuple) -> int:
-    return sum(1 for value in row if isinstance(match_header(value), Column))
+def _score(row: tuple, match: Matcher = match_header) -> int:
+    return sum(1 for value in row if isinstance(match(value), Column))
 
 
-def _find_header(head: list[tuple]) -> int | None:
+def _find_header(head: list[tuple], match: Matcher = match_header) -> int | None:
     """Index of the field row: the most known names (at least two), with 姓名 in it or in
     the group row above it."""
     best, best_score = None, MIN_HEADER_MATCHES - 1
     for index, row in enumerate(head):
-        score = _score(row)
+        score = _score(row, match)
         if score <= best_score:
             continue
         above = head[index - 1] if index else ()
-        keys = {_key(v) for v in row} | {_key(v) for v in above}
+        keys = {_key(v, match) for v in row} | {_key(v, match) for v in above}
         if "name" in keys:
             best, best_score = index, score
     return best
 
 
-def _key(value: object) -> str | None:
-    matched = match_header(value)
+def _key(value: object, match: Matcher = match_header) -> str | None:
+    matched = match(value)
     return matched.key if isinstance(matched, Column) else None
 
 
 def _map_columns(
-    title: str, head: list[tuple], index: int
+    title: str, head: list[tuple], index: int, match: Matcher = match_header
 ) -> tuple[int, dict[int, tuple[Position, Column]], list[tuple[Position, str]], list[Note]]:
     """Column index → (position, column) for the mapped columns; unknown ones; notes."""
     fields = head[index]
@@ -221,10 +226,10 @@ def _map_columns(
             row = header_row
         label = str(text).strip()
         pos = Position(title, row, letter, label)
-        matched = match_header(text)
+        matched = match(text)
         if matched is None and group:
-            matched = match_header(group + normalize_header(text))
-            if matched is None and match_header(group) is IGNORED:
+            matched = match(group + normalize_header(text))
+            if matched is None and match(group) is IGNORED:
                 matched = IGNORED
         if matched is IGNORED:
             notes.append(Note(pos, "column_ignored", _("Ledger column, not imported.")))

@@ -843,9 +843,22 @@ def _apply(user, report: ImportReport) -> None:
     )
 
 
-def _apply_row(user, plan: RowPlan, evidence: str) -> None:
+def plan_people(user, report: ImportReport, sheets: list[SheetData]) -> None:
+    """Plan rows with the roster's rules (matching, scope, units, identity, fields) into
+    `report`; the development ledger import plans its people through this."""
+    _Planner(user, report).plan(sheets)
+
+
+def apply_person_row(user, plan: RowPlan, evidence: str) -> Person | None:
+    """Write one planned row (inside the caller's transaction); the person it is about."""
     if plan.action == "unchanged":
-        return
+        return Person.objects.get(pk=plan.person_id)
+    return _apply_row(user, plan, evidence)
+
+
+def _apply_row(user, plan: RowPlan, evidence: str) -> Person | None:
+    if plan.action == "unchanged":
+        return None
     if plan.action == "new":
         person = person_create(
             actor=user,
@@ -866,6 +879,7 @@ def _apply_row(user, plan: RowPlan, evidence: str) -> None:
                 kind=PersonChange.Kind.IMPORTED,
             )
     if plan.stage:
-        person_load_historical_stage(
+        person = person_load_historical_stage(
             person=person, stage=plan.stage, since=plan.stage_since, evidence=evidence, actor=user
         )
+    return person

@@ -36,6 +36,7 @@ class PendingImport:
     original_name: str
     uploaded_at: str
     ignore_unknown: bool
+    kind: str = "roster"
 
     @property
     def workbook_path(self) -> Path:
@@ -53,8 +54,16 @@ def safe_name(name: str) -> str:
     return base[:100] or "upload.xlsx"
 
 
-def store(stream: BinaryIO, *, uploader_id: int, original_name: str, ignore_unknown: bool) -> str:
-    """Save a checked workbook; return its token."""
+def store(
+    stream: BinaryIO,
+    *,
+    uploader_id: int,
+    original_name: str,
+    ignore_unknown: bool,
+    kind: str = "roster",
+) -> str:
+    """Save a checked workbook; return its token. `kind` keeps a development ledger's
+    upload from being opened as a roster, and the other way round."""
     prune()
     token = secrets.token_urlsafe(24)  # 32 characters
     folder = imports_root() / token
@@ -67,13 +76,14 @@ def store(stream: BinaryIO, *, uploader_id: int, original_name: str, ignore_unkn
         "original_name": safe_name(original_name),
         "uploaded_at": timezone.now().isoformat(),
         "ignore_unknown": ignore_unknown,
+        "kind": kind,
     }
     (folder / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return token
 
 
-def load(token: str, *, uploader_id: int) -> PendingImport | None:
-    """The pending import if `token` names one that this user uploaded; else None."""
+def load(token: str, *, uploader_id: int, kind: str = "roster") -> PendingImport | None:
+    """The pending import if `token` names one of `kind` that this user uploaded; else None."""
     if not TOKEN_RE.match(token or ""):
         return None
     folder = imports_root() / token
@@ -83,6 +93,8 @@ def load(token: str, *, uploader_id: int) -> PendingImport | None:
         return None
     if meta.get("uploader") != uploader_id or not (folder / WORKBOOK).is_file():
         return None
+    if meta.get("kind", "roster") != kind:
+        return None
     return PendingImport(
         token=token,
         folder=folder,
@@ -90,6 +102,7 @@ def load(token: str, *, uploader_id: int) -> PendingImport | None:
         original_name=meta.get("original_name", WORKBOOK),
         uploaded_at=meta.get("uploaded_at", ""),
         ignore_unknown=bool(meta.get("ignore_unknown")),
+        kind=kind,
     )
 
 
