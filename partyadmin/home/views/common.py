@@ -10,15 +10,13 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from development.models import Step
-from development.selectors import due_and_overdue
 from members.models import OrgUnit, Person, Stage
 from members.models.people import PIPELINE_STAGES
 from members.scoping import granted_paths
@@ -44,7 +42,6 @@ HOME_LABELS = {
     "branch": gettext_lazy("Branch"),
     "member": gettext_lazy("My record"),
 }
-DUE_HORIZON_DAYS = 7  # the branch home lists what is due this week
 
 
 def available_homes(user) -> list[str]:
@@ -65,14 +62,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(f"home_{homes[0]}")
 
 
-def _people_link(unit: OrgUnit, stage: str | None = None) -> str:
+def people_link(unit: OrgUnit, stage: str | None = None) -> str:
     params = {"unit": unit.pk}
     if stage:
         params["stage"] = stage
     return f"{reverse('people_list')}?{urlencode(params)}"
 
 
-def _context(request: HttpRequest, kind: str) -> dict:
+def home_context(request: HttpRequest, kind: str) -> dict:
     """The unit the page is about (?unit=, or the viewer's first unit of that kind), the
     other units of that kind they may switch to, and the tabs of their other homes."""
     user = request.user
@@ -103,13 +100,13 @@ def _home_url(kind: str) -> str:
     return reverse("my_record") if kind == "member" else reverse(f"home_{kind}")
 
 
-def _scoped_people(request: HttpRequest, unit: OrgUnit):
+def scoped_people(request: HttpRequest, unit: OrgUnit):
     return Person.objects.restrict(request.user, "view_people").filter(
         unit__path__startswith=unit.path
     )
 
 
-def _funnel_chart(rows: list[selectors.FunnelRow]) -> dict:
+def funnel_chart(rows: list[selectors.FunnelRow]) -> dict:
     """An ECharts option (stacked bars per unit) plus the link behind every bar."""
     stages = list(PIPELINE_STAGES)
     return {
@@ -129,11 +126,11 @@ def _funnel_chart(rows: list[selectors.FunnelRow]) -> dict:
                 for stage in stages
             ],
         },
-        "links": [[_people_link(r.unit, stage) for r in rows] for stage in stages],
+        "links": [[people_link(r.unit, stage) for r in rows] for stage in stages],
     }
 
 
-def _quarter_chart(quarters: list[tuple[selectors.Quarter, int, int]]) -> dict:
+def quarter_chart(quarters: list[tuple[selectors.Quarter, int, int]]) -> dict:
     return {
         "option": {
             "tooltip": {"trigger": "axis"},
@@ -150,83 +147,25 @@ def _quarter_chart(quarters: list[tuple[selectors.Quarter, int, int]]) -> dict:
     }
 
 
-def _as_json(chart: dict) -> str:
+def as_json(chart: dict) -> str:
     # Inside <script type="application/json">: "</" must not close the element.
     return json.dumps(chart, ensure_ascii=False).replace("</", "<\\/")
 
 
-def _funnel_context(funnel: list[selectors.FunnelRow]) -> dict:
+def funnel_context(funnel: list[selectors.FunnelRow]) -> dict:
     """The funnel as a chart and as a table whose every number links to its people."""
     return {
         "stages": [(s, Stage(s).label) for s in PIPELINE_STAGES],
         "funnel_rows": [
-            (row, [(row.counts.get(s, 0), _people_link(row.unit, s)) for s in PIPELINE_STAGES])
+            (row, [(row.counts.get(s, 0), people_link(row.unit, s)) for s in PIPELINE_STAGES])
             for row in funnel
         ],
-        "funnel_chart": _as_json(_funnel_chart(funnel)),
+        "funnel_chart": as_json(funnel_chart(funnel)),
     }
 
 
-@login_required
-def home_school(request: HttpRequest) -> HttpResponse:
-    context = _context(request, "school")
-    unit, today = context["unit"], context["today"]
-    people = _scoped_people(request, unit)
-    funnel = selectors.stage_funnel(people, unit)
-    quarters = selectors.admissions_by_quarter(people, today)
-    approvals = _with_days_left(selectors.open_approvals(people)[:20], today)
-    context.update(
-        **_funnel_context(funnel),
-        quarters=quarters,
-        quarter_chart=_as_json(_quarter_chart(quarters)),
-        approvals=approvals,
-        overdue_approvals=sum(1 for a in approvals if a.due_on < today),
-        lost_contact=selectors.lost_contact_count(people),
-    )
-    return render(request, "home/school.html", context)
-
-
-@login_required
-def home_committee(request: HttpRequest) -> HttpResponse:
-    context = _context(request, "committee")
-    unit = context["unit"]
-    people = _scoped_people(request, unit)
-    funnel = selectors.stage_funnel(people, unit)
-    context.update(
-        **_funnel_context(funnel),
-        approvals=_with_days_left(selectors.open_approvals(people)[:50], context["today"]),
-    )
-    return render(request, "home/committee.html", context)
-
-
-def _with_days_left(approvals, today: dt.date) -> list:
+def with_days_left(approvals, today: dt.date) -> list:
     rows = list(approvals)
     for approval in rows:
         approval.days_left = (approval.due_on - today).days
     return rows
-
-
-def _what_is_due(item) -> str:
-    """The step whose date is the nearest: the next step, or the half-yearly assessment."""
-    if item.step and item.due and (item.assessment_due is None or item.due <= item.assessment_due):
-        return str(Step(item.step).label)
-    return str(Step.ASSESSMENT.label)
-
-
-@login_required
-def home_branch(request: HttpRequest) -> HttpResponse:
-    context = _context(request, "branch")
-    unit, today = context["unit"], context["today"]
-    people = _scoped_people(request, unit)
-    due = due_and_overdue(people, today, horizon_days=DUE_HORIZON_DAYS)
-    names = dict(Person.objects.filter(pk__in=[n.person_id for n in due]).values_list("pk", "name"))
-    counts = selectors.stage_counts(people)
-    context.update(
-        late=[(n, names[n.person_id], _what_is_due(n)) for n in due if n.late],
-        due_soon=[(n, names[n.person_id], _what_is_due(n)) for n in due if not n.late],
-        horizon=today + dt.timedelta(days=DUE_HORIZON_DAYS),
-        stage_counts=[
-            (Stage(s).label, counts.get(s, 0), _people_link(unit, s)) for s in PIPELINE_STAGES
-        ],
-    )
-    return render(request, "home/branch.html", context)
