@@ -30,7 +30,7 @@ from development.models import Approval, StepRecord  # noqa: E402
 from members.models import OrgUnit, Person, User  # noqa: E402
 from members.models.people import PIPELINE_STAGES  # noqa: E402
 from partyadmin.home.selectors import STEP_WIDTH, last_quarters, stage_funnel  # noqa: E402
-from partyadmin.home.views import HOME_UNIT_KINDS  # noqa: E402
+from partyadmin.home.views.common import HOME_UNIT_KINDS  # noqa: E402
 
 CASES = (
     ("school home (organization dept.)", "demo_school", "home_school"),
