@@ -207,38 +207,35 @@ def ledger_confirm(
     errors is written; with it (the fingerprint of the preview the importer confirmed), the
     valid rows are written and the rows with errors left out, provided the plan is still the
     one they saw. A report that is not `applied` means nothing was written."""
-    if not storage.lock(pending):
-        report = LedgerReport(filename=pending.original_name, token=pending.token)
-        report.refused = ImportRefused("busy", _("This import is already being confirmed."))
-        return report
-    try:
-        with transaction.atomic():
-            report = ledger_preview(user, pending)
-            if report.refused is not None:
-                return report
-            if subset is not None:
-                if subset != report.fingerprint:
-                    report.refused = ImportRefused(
-                        "changed",
-                        _(
-                            "The ledger's rows or the records they match have changed since the "
-                            "preview; nothing was written. Check the preview again."
-                        ),
-                    )
+
+    def write() -> LedgerReport:
+        try:
+            with transaction.atomic():
+                report = ledger_preview(user, pending)
+                if report.refused is not None:
                     return report
-                report.subset = bool(report.errors)
-            elif report.errors:
-                return report
-            _apply(user, report)
-            report.applied = True
-    except _RowFailed as failed:
-        report.errors.append(failed.issue)
-        report.applied = False
+                if subset is not None:
+                    if subset != report.fingerprint:
+                        report.refused = ImportRefused(
+                            "changed",
+                            _(
+                                "The ledger's rows or the records they match have changed "
+                                "since the preview; nothing was written. Check the preview "
+                                "again."
+                            ),
+                        )
+                        return report
+                    report.subset = bool(report.errors)
+                elif report.errors:
+                    return report
+                _apply(user, report)
+                report.applied = True
+        except _RowFailed as failed:
+            report.errors.append(failed.issue)
+            report.applied = False
         return report
-    finally:
-        storage.unlock(pending)
-    storage.delete(pending)
-    return report
+
+    return storage.confirm_locked(pending, LedgerReport, write)
 
 
 def ledger_discard(pending: storage.PendingImport) -> None:
@@ -252,7 +249,7 @@ def _judge(user, stream: BinaryIO, *, size: int, filename: str, ignore_unknown: 
     report = LedgerReport(filename=filename)
     try:
         check_xlsx(stream, size)
-        report.sha256 = _sha256(stream)
+        report.sha256 = storage.sha256_of(stream)
         data = read_ledger(stream, ignore_unknown=ignore_unknown)
     except ImportRefused as refused:
         report.refused = refused
@@ -267,15 +264,6 @@ def _judge(user, stream: BinaryIO, *, size: int, filename: str, ignore_unknown: 
         ).order_by("at")[:5]
     )
     return report
-
-
-def _sha256(stream: BinaryIO) -> str:
-    stream.seek(0)
-    digest = hashlib.sha256()
-    while chunk := stream.read(1024 * 1024):
-        digest.update(chunk)
-    stream.seek(0)
-    return digest.hexdigest()
 
 
 def _chunks(values: list, size: int = LOOKUP_CHUNK):

@@ -14,7 +14,6 @@ their unit; a match outside the importer's scope is an error that names nobody.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -166,24 +165,20 @@ def import_preview(user, pending: storage.PendingImport) -> ImportReport:
 def import_confirm(user, pending: storage.PendingImport) -> ImportReport:
     """Re-read, re-plan and write every row in one transaction; all or nothing. The stored
     file is deleted once written. A report with errors means nothing was written."""
-    if not storage.lock(pending):
-        report = ImportReport(filename=pending.original_name, token=pending.token)
-        report.refused = ImportRefused("busy", _("This import is already being confirmed."))
+
+    def write() -> ImportReport:
+        try:
+            with transaction.atomic():
+                report = import_preview(user, pending)
+                if not report.ok:
+                    return report
+                _apply(user, report)
+                report.applied = True
+        except _RowFailed as failed:
+            report.errors.append(failed.issue)
         return report
-    try:
-        with transaction.atomic():
-            report = import_preview(user, pending)
-            if not report.ok:
-                return report
-            _apply(user, report)
-            report.applied = True
-    except _RowFailed as failed:
-        report.errors.append(failed.issue)
-        return report
-    finally:
-        storage.unlock(pending)
-    storage.delete(pending)
-    return report
+
+    return storage.confirm_locked(pending, ImportReport, write)
 
 
 def import_discard(pending: storage.PendingImport) -> None:
@@ -197,7 +192,7 @@ def _judge(user, stream: BinaryIO, *, size: int, filename: str, ignore_unknown: 
     report = ImportReport(filename=filename)
     try:
         check_xlsx(stream, size)
-        report.sha256 = _sha256(stream)
+        report.sha256 = storage.sha256_of(stream)
         workbook = read_workbook(stream, ignore_unknown=ignore_unknown)
     except ImportRefused as refused:
         report.refused = refused
@@ -207,15 +202,6 @@ def _judge(user, stream: BinaryIO, *, size: int, filename: str, ignore_unknown: 
     report.notes.extend(workbook.notes)
     _Planner(user, report).plan(workbook.sheets)
     return report
-
-
-def _sha256(stream: BinaryIO) -> str:
-    stream.seek(0)
-    digest = hashlib.sha256()
-    while chunk := stream.read(1024 * 1024):
-        digest.update(chunk)
-    stream.seek(0)
-    return digest.hexdigest()
 
 
 @dataclass

@@ -8,18 +8,23 @@ answer 404). Folders are deleted after confirm or discard, and left-overs after 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import secrets
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol, TypeVar
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.excel.safety import ImportRefused
 
 WORKBOOK = "upload.xlsx"
 META = "meta.json"
@@ -133,3 +138,40 @@ def prune(max_age: int = MAX_AGE_SECONDS) -> None:
     for folder in root.iterdir():
         if folder.is_dir() and TOKEN_RE.match(folder.name) and folder.stat().st_mtime < cutoff:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def sha256_of(stream: BinaryIO) -> str:
+    """The file's digest (how a re-import of the same file is recognised), read in chunks."""
+    stream.seek(0)
+    digest = hashlib.sha256()
+    while chunk := stream.read(1024 * 1024):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+class _Report(Protocol):
+    applied: bool
+    refused: object
+
+
+R = TypeVar("R", bound=_Report)
+
+
+def confirm_locked(
+    pending: PendingImport, make_report: Callable[..., R], write: Callable[[], R]
+) -> R:
+    """Run an importer's `write` (re-plan and write in one transaction) while holding the
+    stored import's lock, so a double-click or a second tab cannot write it twice; the stored
+    file is deleted once its rows are written, and kept for another try otherwise."""
+    if not lock(pending):
+        report = make_report(filename=pending.original_name, token=pending.token)
+        report.refused = ImportRefused("busy", _("This import is already being confirmed."))
+        return report
+    try:
+        report = write()
+    finally:
+        unlock(pending)
+    if report.applied:
+        delete(pending)
+    return report
