@@ -788,3 +788,74 @@ def test_retained_graduates_with_their_deadline_states(w, client, django_assert_
     keeper = Client()
     keeper.force_login(make_user(role=Role.BRANCH_SECRETARY, unit=w.retained))
     assert len(keeper.get(reverse("retained_list")).context["rows"]) == 3
+
+
+# The graduate's documents follow them to the retained-graduate branch -----------------------
+
+
+def _status(user, document) -> int:
+    client = Client()
+    client.force_login(user)
+    return client.get(reverse("document_download", args=[document.pk])).status_code
+
+
+def test_documents_follow_the_graduate_to_the_retained_branch(w):
+    from core.models import AuditEvent, Document
+    from core.uploads import document_store
+
+    application = w.submitted()
+    evidence = application.documents.get()
+    step_doc = document_store(  # a development step's evidence, kept by the old branch
+        file=photo("apply.jpg"), kind="development.application", unit=w.s.branch_a1,
+        person=w.graduate, actor=None,
+    )  # fmt: skip
+    college_doc = document_store(
+        file=photo(), kind="other", unit=w.s.college_a, person=w.graduate, actor=None
+    )
+    neighbour_doc = document_store(
+        file=photo(), kind="other", unit=w.s.branch_a1, person=w.s.alice, actor=None
+    )
+    keeper = make_user(role=Role.BRANCH_SECRETARY, unit=w.retained)
+    outsider = make_user(role=Role.BRANCH_SECRETARY, unit=w.s.branch_b1)
+    assert _status(keeper, evidence) == 404  # not theirs yet
+    retention = w.approve(application).retention
+    for document in (evidence, step_doc):
+        document.refresh_from_db()
+        assert document.unit == w.retained
+        assert _status(keeper, document) == 200
+        assert _status(outsider, document) == 404
+        assert _status(w.secretary, document) == 404  # the branch they left keeps them no more
+        assert _status(w.user, document) == 200  # the graduate's own
+    # What the college holds and what is about someone else stay where they were.
+    assert Document.objects.get(pk=college_doc.pk).unit == w.s.college_a
+    assert Document.objects.get(pk=neighbour_doc.pk).unit == w.s.branch_a1
+    audit = AuditEvent.objects.get(
+        target_type="transfers.retention", target_id=str(retention.pk), summary__contains="→"
+    )
+    assert audit.detail["documents"] == sorted([evidence.pk, step_doc.pk])
+    assert audit.detail["to_unit"] == w.retained.pk
+
+
+def test_evidence_filed_under_an_earlier_branch_follows_too(w):
+    """The branch moved the graduate after they started: their evidence still follows."""
+    application = w.submitted()
+    Person.objects.filter(pk=w.graduate.pk).update(unit=w.s.branch_a2)
+    evidence = application.documents.get()
+    w.approve(application)
+    evidence.refresh_from_db()
+    assert evidence.unit == w.retained
+
+
+def test_the_employers_report_is_kept_by_the_retained_branch(w, probationary):
+    keeper = make_user(role=Role.BRANCH_SECRETARY, unit=w.retained)
+    examination = svc.examination_open(
+        person=probationary, employer="某科技公司", on=D(2026, 1, 5), actor=keeper
+    )
+    svc.examination_report_upload(examination=examination, file=photo("r.jpg"), actor=keeper)
+    examination.refresh_from_db()
+    assert examination.report.unit == w.retained
+    assert _status(keeper, examination.report) == 200
+    assert (
+        _status(make_user(role=Role.BRANCH_SECRETARY, unit=w.s.branch_b1), examination.report)
+        == 404
+    )

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -402,6 +403,7 @@ def _retention_open(
     application: RetentionApplication, branch: OrgUnit, contact: Person, actor
 ) -> Retention:
     """The approved graduate is a retained graduate: placed in the branch, with the dates."""
+    old_unit = application.person.unit
     retention = Retention.objects.create(
         person=application.person,
         application=application,
@@ -432,8 +434,34 @@ def _retention_open(
         target=retention,
         summary=f"{application.person.name} {branch.name} {retention.ends_on.isoformat()}",
     )
+    _documents_follow(application, old_unit, retention, actor)
     _open_checkin_plan(retention, actor)
     return retention
+
+
+def _documents_follow(
+    application: RetentionApplication, old_unit: OrgUnit, retention: Retention, actor
+) -> list[int]:
+    """The graduate's file follows them to the retained-graduate branch, which now keeps
+    them: a document's unit decides who may read it, so the application's evidence (wherever
+    it was filed) and every document about the person the old branch held (development
+    steps, check-ins, lapse evidence) are re-homed in one UPDATE. Documents held above the
+    old branch (a college's) stay where they are."""
+    documents = Document.objects.filter(
+        Q(person=application.person, unit=old_unit) | Q(pk__in=application.documents.values("pk"))
+    ).exclude(unit=retention.branch)
+    ids = sorted(documents.values_list("pk", flat=True))
+    if not ids:
+        return ids
+    Document.objects.filter(pk__in=ids).update(unit=retention.branch)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=retention,
+        summary=f"{application.person.name} documents {old_unit.name} → {retention.branch.name}",
+        detail={"documents": ids, "from_unit": old_unit.pk, "to_unit": retention.branch.pk},
+    )
+    return ids
 
 
 def _open_checkin_plan(retention: Retention, actor) -> Retention:
