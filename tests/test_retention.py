@@ -859,3 +859,113 @@ def test_the_employers_report_is_kept_by_the_retained_branch(w, probationary):
         _status(make_user(role=Role.BRANCH_SECRETARY, unit=w.s.branch_b1), examination.report)
         == 404
     )
+
+
+# Transferring out ends the retention --------------------------------------------------------
+
+
+@pytest.fixture
+def retained(w):
+    """The graduate, approved and placed; dues paid so a letter may be issued."""
+    retention = w.approve(w.submitted()).retention
+    Person.objects.filter(pk=w.graduate.pk).update(dues_paid_through=D(2026, 6, 1))
+    w.keeper = make_user(role=Role.BRANCH_SECRETARY, unit=w.retained)
+    return retention
+
+
+def _start_out(w, reach):
+    from transfers.services.transfers import transfer_start
+
+    return transfer_start(
+        person=w.graduate, destination_kind="employer", reach=reach,
+        other_heading="中共某某科技有限公司委员会", actor=w.keeper,
+    )  # fmt: skip
+
+
+def test_completing_a_transfer_out_ends_the_retention(w, retained):
+    from education.models import PlanStatus
+    from transfers.services import transfers as T
+
+    t = _start_out(w, "in_province")
+    T.transfer_record_online(transfer=t, reference="ZZ-1", actor=w.keeper)
+    retained.refresh_from_db()
+    assert retained.status == Retention.Status.ACTIVE  # under way is not done
+    T.transfer_complete(transfer=t, evidence="系统显示已接收", actor=w.keeper)
+    retained.refresh_from_db()
+    assert retained.status == Retention.Status.ENDED
+    assert retained.ended_on == timezone.localdate() and retained.ended_by == w.keeper
+    assert retained.end_reason == Retention.EndReason.TRANSFERRED_OUT
+    assert retained.ended_by_transfer_id == t.pk
+    assert retained.end_note == "中共某某科技有限公司委员会"
+    assert retained.checkin_plan.status == PlanStatus.CLOSED
+    from core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(
+        target_type="transfers.retention", target_id=str(retained.pk), summary__contains="ended"
+    ).exists()
+    # Ended once: a second end is refused and says when.
+    with pytest.raises(ValidationError) as exc:
+        svc.retention_end(
+            retention=retained, on=timezone.localdate(), reason="transferred_out", actor=None
+        )
+    assert "already ended on" in messages_of(exc)
+
+
+def test_registering_the_letters_receipt_ends_the_retention(w, retained):
+    from transfers.services import letters as L
+
+    t = _start_out(w, "out_of_province")
+    letter = L.letter_issue(transfer=t, actor=w.office)
+    L.letter_register_receipt(
+        letter=letter, receipt_from="中共某某科技有限公司委员会", actor=w.keeper
+    )
+    retained.refresh_from_db()
+    assert retained.status == Retention.Status.ENDED and retained.ended_by_transfer_id == t.pk
+
+
+def test_a_cancelled_transfer_leaves_the_retention_running(w, retained):
+    from transfers.services import transfers as T
+
+    T.transfer_cancel(transfer=_start_out(w, "in_province"), reason="改去读研", actor=w.keeper)
+    retained.refresh_from_db()
+    assert retained.status == Retention.Status.ACTIVE and retained.ended_on is None
+
+
+def test_if_the_retention_cannot_end_the_transfer_does_not_complete(w, retained, monkeypatch):
+    from transfers.services import transfers as T
+
+    t = _start_out(w, "in_province")
+    T.transfer_record_online(transfer=t, reference="ZZ-1", actor=w.keeper)
+
+    def refuse(**kwargs):
+        raise ValidationError("no")
+
+    monkeypatch.setattr(svc, "retention_end", refuse)
+    with pytest.raises(ValidationError):
+        T.transfer_complete(transfer=t, evidence="系统显示已接收", actor=w.keeper)
+    t.refresh_from_db()
+    w.graduate.refresh_from_db()
+    assert t.status == "sent" and w.graduate.stage == "full"
+
+
+def test_ending_a_retention_is_refused_outside_scope_in_the_future_and_for_nothing(w, retained):
+    today = timezone.localdate()
+    outsider = make_user(role=Role.BRANCH_SECRETARY, unit=w.s.branch_b1)
+    with pytest.raises(PermissionDenied):
+        svc.retention_end(retention=retained, on=today, reason="transferred_out", actor=outsider)
+    with pytest.raises(PermissionDenied):  # the branch they left no longer keeps them
+        svc.retention_end(retention=retained, on=today, reason="transferred_out", actor=w.secretary)
+    with pytest.raises(ValidationError) as exc:
+        svc.retention_end(
+            retention=retained, on=today + dt.timedelta(days=1), reason="transferred_out",
+            actor=w.keeper,
+        )  # fmt: skip
+    assert "future" in messages_of(exc)
+    with pytest.raises(ValueError):
+        svc.retention_end(retention=retained, on=today, reason="bored", actor=w.keeper)
+    retained.refresh_from_db()
+    assert retained.status == Retention.Status.ACTIVE
+    # The office that decides retention may end it.
+    svc.retention_end(retention=retained, on=today, reason="transferred_out", actor=w.office)
+    retained.refresh_from_db()
+    assert retained.status == Retention.Status.ENDED and retained.ended_by == w.office
