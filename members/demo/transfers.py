@@ -99,10 +99,10 @@ def _seats():
 def _leavers(
     school: OrgUnit, college: OrgUnit, retained: OrgUnit
 ) -> tuple[list[Person], list[Person]]:
-    """Members whose relationship leaves the school, the college's first (its office issues
-    the letters and is reminded of the overdue receipt), retained graduates first: (without a
-    seat on a committee, who may complete their transfer; with one, whose transfer stays
-    under way so the committee is not left with a member who has gone)."""
+    """Members whose relationship leaves the school: the college's first (its office issues
+    the letters and is told of the overdue receipt), retained graduates first among them.
+    Returns those without a seat on a committee, who may complete their transfer, and those
+    with one, whose transfer stays under way (no committee keeps a member who has gone)."""
     people = (
         _members(school)
         .filter(retention_applications__isnull=True)
