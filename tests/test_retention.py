@@ -788,3 +788,184 @@ def test_retained_graduates_with_their_deadline_states(w, client, django_assert_
     keeper = Client()
     keeper.force_login(make_user(role=Role.BRANCH_SECRETARY, unit=w.retained))
     assert len(keeper.get(reverse("retained_list")).context["rows"]) == 3
+
+
+# The graduate's documents follow them to the retained-graduate branch -----------------------
+
+
+def _status(user, document) -> int:
+    client = Client()
+    client.force_login(user)
+    return client.get(reverse("document_download", args=[document.pk])).status_code
+
+
+def test_documents_follow_the_graduate_to_the_retained_branch(w):
+    from core.models import AuditEvent, Document
+    from core.uploads import document_store
+
+    application = w.submitted()
+    evidence = application.documents.get()
+    step_doc = document_store(  # a development step's evidence, kept by the old branch
+        file=photo("apply.jpg"), kind="development.application", unit=w.s.branch_a1,
+        person=w.graduate, actor=None,
+    )  # fmt: skip
+    college_doc = document_store(
+        file=photo(), kind="other", unit=w.s.college_a, person=w.graduate, actor=None
+    )
+    neighbour_doc = document_store(
+        file=photo(), kind="other", unit=w.s.branch_a1, person=w.s.alice, actor=None
+    )
+    keeper = make_user(role=Role.BRANCH_SECRETARY, unit=w.retained)
+    outsider = make_user(role=Role.BRANCH_SECRETARY, unit=w.s.branch_b1)
+    assert _status(keeper, evidence) == 404  # not theirs yet
+    retention = w.approve(application).retention
+    for document in (evidence, step_doc):
+        document.refresh_from_db()
+        assert document.unit == w.retained
+        assert _status(keeper, document) == 200
+        assert _status(outsider, document) == 404
+        assert _status(w.secretary, document) == 404  # the branch they left keeps them no more
+        assert _status(w.user, document) == 200  # the graduate's own
+    # What the college holds and what is about someone else stay where they were.
+    assert Document.objects.get(pk=college_doc.pk).unit == w.s.college_a
+    assert Document.objects.get(pk=neighbour_doc.pk).unit == w.s.branch_a1
+    audit = AuditEvent.objects.get(
+        target_type="transfers.retention", target_id=str(retention.pk), summary__contains="→"
+    )
+    assert audit.detail["documents"] == sorted([evidence.pk, step_doc.pk])
+    assert audit.detail["to_unit"] == w.retained.pk
+
+
+def test_evidence_filed_under_an_earlier_branch_follows_too(w):
+    """The branch moved the graduate after they started: their evidence still follows."""
+    application = w.submitted()
+    Person.objects.filter(pk=w.graduate.pk).update(unit=w.s.branch_a2)
+    evidence = application.documents.get()
+    w.approve(application)
+    evidence.refresh_from_db()
+    assert evidence.unit == w.retained
+
+
+def test_the_employers_report_is_kept_by_the_retained_branch(w, probationary):
+    keeper = make_user(role=Role.BRANCH_SECRETARY, unit=w.retained)
+    examination = svc.examination_open(
+        person=probationary, employer="某科技公司", on=D(2026, 1, 5), actor=keeper
+    )
+    svc.examination_report_upload(examination=examination, file=photo("r.jpg"), actor=keeper)
+    examination.refresh_from_db()
+    assert examination.report.unit == w.retained
+    assert _status(keeper, examination.report) == 200
+    assert (
+        _status(make_user(role=Role.BRANCH_SECRETARY, unit=w.s.branch_b1), examination.report)
+        == 404
+    )
+
+
+# Transferring out ends the retention --------------------------------------------------------
+
+
+@pytest.fixture
+def retained(w):
+    """The graduate, approved and placed; dues paid so a letter may be issued."""
+    retention = w.approve(w.submitted()).retention
+    Person.objects.filter(pk=w.graduate.pk).update(dues_paid_through=D(2026, 6, 1))
+    w.keeper = make_user(role=Role.BRANCH_SECRETARY, unit=w.retained)
+    return retention
+
+
+def _start_out(w, reach):
+    from transfers.services.transfers import transfer_start
+
+    return transfer_start(
+        person=w.graduate, destination_kind="employer", reach=reach,
+        other_heading="中共某某科技有限公司委员会", actor=w.keeper,
+    )  # fmt: skip
+
+
+def test_completing_a_transfer_out_ends_the_retention(w, retained):
+    from education.models import PlanStatus
+    from transfers.services import transfers as T
+
+    t = _start_out(w, "in_province")
+    T.transfer_record_online(transfer=t, reference="ZZ-1", actor=w.keeper)
+    retained.refresh_from_db()
+    assert retained.status == Retention.Status.ACTIVE  # under way is not done
+    T.transfer_complete(transfer=t, evidence="系统显示已接收", actor=w.keeper)
+    retained.refresh_from_db()
+    assert retained.status == Retention.Status.ENDED
+    assert retained.ended_on == timezone.localdate() and retained.ended_by == w.keeper
+    assert retained.end_reason == Retention.EndReason.TRANSFERRED_OUT
+    assert retained.ended_by_transfer_id == t.pk
+    assert retained.end_note == "中共某某科技有限公司委员会"
+    assert retained.checkin_plan.status == PlanStatus.CLOSED
+    from core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(
+        target_type="transfers.retention", target_id=str(retained.pk), summary__contains="ended"
+    ).exists()
+    # Ended once: a second end is refused and says when.
+    with pytest.raises(ValidationError) as exc:
+        svc.retention_end(
+            retention=retained, on=timezone.localdate(), reason="transferred_out", actor=None
+        )
+    assert "already ended on" in messages_of(exc)
+
+
+def test_registering_the_letters_receipt_ends_the_retention(w, retained):
+    from transfers.services import letters as L
+
+    t = _start_out(w, "out_of_province")
+    letter = L.letter_issue(transfer=t, actor=w.office)
+    L.letter_register_receipt(
+        letter=letter, receipt_from="中共某某科技有限公司委员会", actor=w.keeper
+    )
+    retained.refresh_from_db()
+    assert retained.status == Retention.Status.ENDED and retained.ended_by_transfer_id == t.pk
+
+
+def test_a_cancelled_transfer_leaves_the_retention_running(w, retained):
+    from transfers.services import transfers as T
+
+    T.transfer_cancel(transfer=_start_out(w, "in_province"), reason="改去读研", actor=w.keeper)
+    retained.refresh_from_db()
+    assert retained.status == Retention.Status.ACTIVE and retained.ended_on is None
+
+
+def test_if_the_retention_cannot_end_the_transfer_does_not_complete(w, retained, monkeypatch):
+    from transfers.services import transfers as T
+
+    t = _start_out(w, "in_province")
+    T.transfer_record_online(transfer=t, reference="ZZ-1", actor=w.keeper)
+
+    def refuse(**kwargs):
+        raise ValidationError("no")
+
+    monkeypatch.setattr(svc, "retention_end", refuse)
+    with pytest.raises(ValidationError):
+        T.transfer_complete(transfer=t, evidence="系统显示已接收", actor=w.keeper)
+    t.refresh_from_db()
+    w.graduate.refresh_from_db()
+    assert t.status == "sent" and w.graduate.stage == "full"
+
+
+def test_ending_a_retention_is_refused_outside_scope_in_the_future_and_for_nothing(w, retained):
+    today = timezone.localdate()
+    outsider = make_user(role=Role.BRANCH_SECRETARY, unit=w.s.branch_b1)
+    with pytest.raises(PermissionDenied):
+        svc.retention_end(retention=retained, on=today, reason="transferred_out", actor=outsider)
+    with pytest.raises(PermissionDenied):  # the branch they left no longer keeps them
+        svc.retention_end(retention=retained, on=today, reason="transferred_out", actor=w.secretary)
+    with pytest.raises(ValidationError) as exc:
+        svc.retention_end(
+            retention=retained, on=today + dt.timedelta(days=1), reason="transferred_out",
+            actor=w.keeper,
+        )  # fmt: skip
+    assert "future" in messages_of(exc)
+    with pytest.raises(ValueError):
+        svc.retention_end(retention=retained, on=today, reason="bored", actor=w.keeper)
+    retained.refresh_from_db()
+    assert retained.status == Retention.Status.ACTIVE
+    # The office that decides retention may end it.
+    svc.retention_end(retention=retained, on=today, reason="transferred_out", actor=w.office)
+    retained.refresh_from_db()
+    assert retained.status == Retention.Status.ENDED and retained.ended_by == w.office

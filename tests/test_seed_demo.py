@@ -316,3 +316,61 @@ def test_bulk_people_in_the_pipeline_have_the_step_records_their_stage_requires(
     # Now the due list has people to find: overdue talks, assessments, conversions.
     due = due_and_overdue(demo_people(), today)
     assert 0 < len(due) < active
+
+
+# Enough people that some are free to leave (at SMALL nearly every member holds a seat).
+TRANSFERS_DEMO = 150
+
+
+@pytest.mark.django_db
+def test_transfers_pages_have_something_to_show(client):
+    """Retention in every state, transfers with a closed and an overdue letter, and mobile
+    members, one late: made through the services, once."""
+    from transfers import selectors
+    from transfers.models import (
+        IntroductionLetter,
+        MobileMember,
+        Retention,
+        RetentionApplication,
+        Transfer,
+    )
+
+    seed(people=TRANSFERS_DEMO)
+    today = timezone.localdate()
+    statuses = Counter(RetentionApplication.objects.values_list("status", flat=True))
+    assert {"draft", "submitted", "returned", "approved"} <= set(statuses)
+    retentions = list(Retention.objects.filter(status="active").select_related("person", "branch"))
+    assert len(retentions) == 2 and all(r.person.unit == r.branch for r in retentions)
+    assert any(r.transfer_apply_by <= today <= r.ends_on for r in retentions)  # apply now
+    assert Retention.objects.filter(person__user__username="demo_graduate").exists()
+    assert set(Transfer.objects.values_list("status", flat=True)) == {"completed", "sent"}
+    letters = IntroductionLetter.objects.all()
+    assert letters.filter(status="closed").count() == 1
+    assert selectors.overdue_letters(letters, today).count() == 1
+    ledger = MobileMember.objects.filter(ended_on__isnull=True)
+    assert ledger.count() == 3 and selectors.late_mobile(ledger, today).count() == 1
+    counts = (
+        RetentionApplication.objects.count(), Transfer.objects.count(), MobileMember.objects.count()
+    )  # fmt: skip
+    seed(people=TRANSFERS_DEMO)  # a second run adds nothing
+    assert counts == (
+        RetentionApplication.objects.count(), Transfer.objects.count(), MobileMember.objects.count()
+    )  # fmt: skip
+    # The demo logins see every transfers page populated.
+    client.force_login(User.objects.get(username="demo_office"))
+    for name, marker in (
+        ("retention_list", "data-application-id"),
+        ("retention_queue", "data-application-id"),
+        ("retained_list", "data-retention-id"),
+    ):
+        page = client.get(reverse(name)).content.decode()
+        assert marker in page, name
+    client.force_login(User.objects.get(username="demo_school"))
+    for name, marker in (
+        ("transfer_list", "data-transfer-id"),
+        ("letter_list", "data-letter-id"),
+        ("mobile_list", "data-mobile-id"),
+    ):
+        assert marker in client.get(reverse(name)).content.decode(), name
+    client.force_login(User.objects.get(username="demo_graduate"))
+    assert 'id="retention"' in client.get(reverse("retention_mine")).content.decode()

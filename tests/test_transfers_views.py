@@ -246,3 +246,56 @@ def test_overdue_letters_are_counted_and_filtered(school, member):
     assert page.context["overdue"] == 1 and 'data-overdue="1"' in page.content.decode()
     only = c.get(reverse("letter_list"), {"show": "overdue"})
     assert [x.pk for x in only.context["page"].object_list] == [letter.pk]
+
+
+# The person page's transfer actions ---------------------------------------------------------
+
+
+def test_person_page_offers_a_transfer_and_the_mobile_ledger_to_who_manages_transfers(
+    school, member
+):
+    from members.models import Role
+    from tests.factories import make_user
+
+    url = reverse("person_detail", args=[member.pk])
+    start = f"{reverse('transfer_start')}?person={member.pk}"
+    ledger = f"{reverse('mobile_create')}?person={member.pk}"
+    page = client_for(secretary(school)).get(url).content.decode()
+    assert start in page and ledger in page
+    # The links lead to the pages with the member chosen.
+    c = client_for(secretary(school))
+    assert c.get(start).context["person"] == member
+    assert c.get(ledger).context["person"] == member
+    # A branch committee member sees the person but does not move them: no links.
+    committee = make_user(role=Role.BRANCH_COMMITTEE, unit=school.branch_a1)
+    page = client_for(committee).get(url).content.decode()
+    assert 'id="person"' in page and start not in page and ledger not in page
+    # Not a member (nothing to transfer): no links either.
+    page = client_for(secretary(school)).get(reverse("person_detail", args=[school.alice.pk]))
+    assert 'id="transfer-links"' not in page.content.decode()
+
+
+@pytest.mark.parametrize("history", [0, 3])
+def test_person_page_with_transfer_links_keeps_a_fixed_query_count(school, member, history):
+    """The permission comes from the scope the page has already read, and the links read no
+    transfer: the member's page costs the same however many transfers they have had."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from transfers.services import transfers as T
+
+    sec = secretary(school)
+    for _i in range(history):
+        T.transfer_cancel(transfer=start_out(member, actor=sec), reason="改派", actor=sec)
+    c = client_for(sec)
+    url = reverse("person_detail", args=[member.pk])
+    c.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        page = c.get(url).content.decode()
+    assert 'id="transfer-links"' in page
+    assert len(queries) == MEMBER_DETAIL_QUERIES
+
+
+# A member's page as their branch secretary sees it: tests/test_query_counts.py's
+# PERSON_DETAIL_QUERIES (24, a non-member seen by the office) holds for it too.
+MEMBER_DETAIL_QUERIES = 24

@@ -136,6 +136,27 @@ def deadline_state(ends_on: dt.date, today: dt.date) -> str:
     return DeadlineState.RUNNING
 
 
+# Reminders (transfers/reminders.py): the graduate and the branch are told this many days
+# before the apply-by day, and from then on until the retention deadline.
+TRANSFER_REMINDER_DAYS = 14
+
+
+def transfer_reminder_from(ends_on: dt.date) -> dt.date:
+    """The first day the 'apply to transfer out' reminder goes out."""
+    return transfer_apply_by(ends_on) - dt.timedelta(days=TRANSFER_REMINDER_DAYS)
+
+
+def transfer_reminder_horizon(today: dt.date) -> dt.date:
+    """Retentions whose apply-by day is on or before this are reminded `today`: the same
+    rule as transfer_reminder_from, as a bound a query can filter the stored column with."""
+    return today + dt.timedelta(days=TRANSFER_REMINDER_DAYS)
+
+
+def retention_expired(ends_on: dt.date, today: dt.date) -> bool:
+    """The deadline is the retention's last day; it has expired from the day after."""
+    return deadline_state(ends_on, today) == DeadlineState.EXPIRED
+
+
 def age_in_days(since: dt.datetime | None, now: dt.datetime) -> int:
     """Whole days an application has waited in the queue."""
     if since is None:

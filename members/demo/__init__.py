@@ -6,4 +6,6 @@
 - `detailed`: the small default population, created through the services with history.
 - `bulk`: large populations (up to millions) written with COPY / bulk_create.
 - `accounts`: one demo login per role.
+- `transfers`: retention applications in every state, transfers with their letters and the
+  mobile-member ledger, made through transfers/' services.
 """

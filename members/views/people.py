@@ -129,6 +129,10 @@ def _detail_context(request: HttpRequest, person: Person, *, compact: bool = Fal
         # education/: links to the member's check-in plan and dues (scope already cached).
         "can_checkins": person.is_member and has_unit_perm(user, "review_checkins", person.unit),
         "can_dues": person.is_member and has_unit_perm(user, "manage_dues", person.unit),
+        # transfers/: start a transfer out or register a mobile member (no extra query).
+        "can_transfer": person.is_member
+        and person.removed_at is None
+        and has_unit_perm(user, "manage_transfers", person.unit),
     }
 
 

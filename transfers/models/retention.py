@@ -223,11 +223,15 @@ class ApplicationEvent(models.Model):
 
 class Retention(models.Model):
     """A retained graduate: placed in a retained-graduate branch with a contact person, a
-    retention deadline and the day by which they must apply to transfer out."""
+    retention deadline and the day by which they must apply to transfer out. It ends only
+    through transfers.services.retention.retention_end (when, who, why, on what transfer)."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("retained")
         ENDED = "ended", _("retention ended")
+
+    class EndReason(models.TextChoices):
+        TRANSFERRED_OUT = "transferred_out", _("organization relationship transferred out")
 
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="retentions", verbose_name=_("person")
@@ -264,6 +268,34 @@ class Retention(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    ended_on = models.DateField(_("retention ended on"), null=True, blank=True, editable=False)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("ended by"),
+    )
+    end_reason = models.CharField(
+        _("why retention ended"),
+        max_length=16,
+        choices=EndReason.choices,
+        blank=True,
+        editable=False,
+    )
+    end_note = models.CharField(_("note"), max_length=255, blank=True, editable=False)
+    # The outgoing transfer whose completion ended it: the evidence of the end.
+    ended_by_transfer = models.ForeignKey(
+        "transfers.Transfer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("transfer"),
+    )
 
     class Meta:
         verbose_name = _("retention")
@@ -275,7 +307,13 @@ class Retention(models.Model):
                 fields=["person"],
                 condition=models.Q(status="active"),
                 name="one_active_retention",
-            )
+            ),
+            # An ended retention always says when and why.
+            models.CheckConstraint(
+                condition=models.Q(status="active")
+                | (models.Q(ended_on__isnull=False) & ~models.Q(end_reason="")),
+                name="ended_retention_says_when_and_why",
+            ),
         ]
 
     def __str__(self) -> str:

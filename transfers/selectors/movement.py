@@ -37,6 +37,11 @@ def overdue_letters(queryset: QuerySet[IntroductionLetter], today: dt.date):
     return queryset.filter(status=LetterStatus.ISSUED, receipt_due__lt=today)
 
 
+def late_mobile(queryset: QuerySet[MobileMember], today: dt.date):
+    """Still away and not re-verified by the due day (verification_due is the clock's)."""
+    return queryset.filter(ended_on__isnull=True, verification_due__lt=today)
+
+
 def mobile_for(user, perm: str = "manage_transfers") -> QuerySet[MobileMember]:
     return MobileMember.objects.filter(scope_q(user, perm, field="unit__path"))
 

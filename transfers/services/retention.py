@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -402,6 +403,7 @@ def _retention_open(
     application: RetentionApplication, branch: OrgUnit, contact: Person, actor
 ) -> Retention:
     """The approved graduate is a retained graduate: placed in the branch, with the dates."""
+    old_unit = application.person.unit
     retention = Retention.objects.create(
         person=application.person,
         application=application,
@@ -432,8 +434,34 @@ def _retention_open(
         target=retention,
         summary=f"{application.person.name} {branch.name} {retention.ends_on.isoformat()}",
     )
+    _documents_follow(application, old_unit, retention, actor)
     _open_checkin_plan(retention, actor)
     return retention
+
+
+def _documents_follow(
+    application: RetentionApplication, old_unit: OrgUnit, retention: Retention, actor
+) -> list[int]:
+    """The graduate's file follows them to the retained-graduate branch, which now keeps
+    them: a document's unit decides who may read it, so the application's evidence (wherever
+    it was filed) and every document about the person the old branch held (development
+    steps, check-ins, lapse evidence) are re-homed in one UPDATE. Documents held above the
+    old branch (a college's) stay where they are."""
+    documents = Document.objects.filter(
+        Q(person=application.person, unit=old_unit) | Q(pk__in=application.documents.values("pk"))
+    ).exclude(unit=retention.branch)
+    ids = sorted(documents.values_list("pk", flat=True))
+    if not ids:
+        return ids
+    Document.objects.filter(pk__in=ids).update(unit=retention.branch)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=retention,
+        summary=f"{application.person.name} documents {old_unit.name} → {retention.branch.name}",
+        detail={"documents": ids, "from_unit": old_unit.pk, "to_unit": retention.branch.pk},
+    )
+    return ids
 
 
 def _open_checkin_plan(retention: Retention, actor) -> Retention:
@@ -465,6 +493,79 @@ def _notify_graduate(application: RetentionApplication) -> None:
         object_id=application.pk,
         subject=str(application.get_status_display()),
     )
+
+
+# The end of a retention --------------------------------------------------------------------
+
+END_PERMS = ("manage_transfers", "decide_retention")
+
+
+@transaction.atomic
+def retention_end(
+    *, retention: Retention, on: dt.date, reason: str, note: str = "", transfer=None, actor
+) -> Retention:
+    """End an active retention on `on` for `reason`, recording who and on what transfer; the
+    check-in plan it opened closes too. The completion of an outgoing transfer calls this in
+    its own transaction, so the graduate is never transferred out and still retained.
+
+    Allowed to whoever manages transfers or decides retention for the retained branch, or
+    for the unit of the `transfer` that ends it (its completion has checked that scope)."""
+    if reason not in Retention.EndReason.values:
+        raise ValueError(reason)
+    retention = (
+        Retention.objects.select_for_update(of=("self",))
+        .select_related("person", "branch")
+        .get(pk=retention.pk)
+    )
+    units = [retention.branch] + ([transfer.unit] if transfer is not None else [])
+    if actor is not None and not any(
+        has_unit_perm(actor, perm, unit) for perm in END_PERMS for unit in units
+    ):
+        raise PermissionDenied
+    if retention.status != Retention.Status.ACTIVE:
+        raise ValidationError(
+            _("This retention already ended on %(day)s (%(reason)s).")
+            % {"day": _iso(retention.ended_on), "reason": retention.get_end_reason_display()}
+        )
+    if on > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+    # Conditional on the status: two ends at once cannot both be written.
+    changed = Retention.objects.filter(pk=retention.pk, status=Retention.Status.ACTIVE).update(
+        status=Retention.Status.ENDED,
+        ended_on=on,
+        ended_by=_user(actor),
+        end_reason=reason,
+        end_note=(note or "").strip()[:255],
+        ended_by_transfer=transfer,
+    )
+    if changed != 1:
+        raise ValidationError(_("This retention has already ended."))
+    retention.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=retention,
+        summary=f"{retention.person.name} retention ended {on.isoformat()} {reason}",
+        detail={"on": on.isoformat(), "reason": reason, "note": retention.end_note,
+                "transfer": transfer.pk if transfer is not None else None},
+    )  # fmt: skip
+    _close_checkin_plan(retention, str(retention.get_end_reason_display()))
+    return retention
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else "—"
+
+
+def _close_checkin_plan(retention: Retention, why: str) -> None:
+    """The graduate no longer checks in as a retained graduate once the retention ends. The
+    system closes it (actor None): the caller's scope was checked for the end itself."""
+    from education.models import PlanStatus
+    from education.services.checkins import checkin_plan_close
+
+    plan = retention.checkin_plan
+    if plan is not None and plan.status == PlanStatus.OPEN:
+        checkin_plan_close(plan=plan, reason=why, actor=None)
 
 
 # Two-way examination (双向教育考察制) --------------------------------------------------------

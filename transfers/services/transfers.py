@@ -1,7 +1,8 @@
 """Starting, advancing, completing and cancelling transfers. Each is one guarded service:
 it locks the transfer, checks the actor's scope and the transfer's status, and records the
 change (transfers/services/_common.record). Completing an outgoing transfer moves the person
-to "transferred out" through development's recorded stage change, never otherwise."""
+to "transferred out" through development's recorded stage change, never otherwise, and
+ends the person's retention as a retained graduate, if any, in the same transaction."""
 
 from __future__ import annotations
 
@@ -260,6 +261,7 @@ def complete(*, transfer: Transfer, on: dt.date, evidence: str, actor) -> Transf
             on=on,
         )
         _end_mobile_period(person, on, actor)
+        _end_retention(person, transfer, on, actor)
     elif person.stage not in MEMBER_STAGES:
         stage = Stage.FULL if transfer.category == Category.FULL else Stage.PROBATIONARY
         change_person(
@@ -286,6 +288,23 @@ def _end_mobile_period(person: Person, on: dt.date, actor) -> None:
     from transfers.services.mobile import end_open_period
 
     end_open_period(person=person, on=on, actor=actor, why="transferred out")
+
+
+def _end_retention(person: Person, transfer: Transfer, on: dt.date, actor) -> None:
+    """A retained graduate who transfers out is retained no more (seed 000)."""
+    from transfers.models import Retention
+    from transfers.services.retention import retention_end
+
+    retention = Retention.objects.filter(person=person, status=Retention.Status.ACTIVE).first()
+    if retention is not None:
+        retention_end(
+            retention=retention,
+            on=on,
+            reason=Retention.EndReason.TRANSFERRED_OUT,
+            note=transfer.other_heading,
+            transfer=transfer,
+            actor=actor,
+        )
 
 
 @transaction.atomic

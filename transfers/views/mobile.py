@@ -37,7 +37,7 @@ def _ledger(request: HttpRequest):
         queryset = queryset.filter(unit__path__startswith=unit.path)
     late_only = request.GET.get("late") == "1"
     if late_only:
-        queryset = queryset.filter(verification_due__lt=today())
+        queryset = selectors.late_mobile(queryset, today())
     return queryset, units, unit, late_only
 
 

@@ -21,6 +21,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from members.demo import accounts, bulk, detailed
+from members.demo import transfers as transfers_demo
 from members.demo.dates import Calendar
 from members.demo.people import ID_SPACE, PeopleGenerator
 from members.demo.tree import SCHOOL_CODE, TreeSpec, describe_tree, ensure_tree, find_demo_school
@@ -114,6 +115,13 @@ class Command(BaseCommand):
                     branch=units[gen.home_branch],
                     retained=units[first.retained],
                 )
+            )
+        with transaction.atomic():
+            made = transfers_demo.ensure_transfers(tree, units, cal)
+        if made.applications or made.transfers or made.mobile:
+            self.stdout.write(
+                f"  transfers: {made.applications} retention applications, "
+                f"{made.transfers} transfers, {made.mobile} mobile members"
             )
         if have < people:
             unit_ids = {code: unit.pk for code, unit in units.items()}
