@@ -155,7 +155,7 @@ def test_compliance_page_runs_the_same_queries_for_2_and_12_branches(
     url = reverse("compliance") + "?start=2025-01-01&end=2025-12-31"
     _meeting(school.branch_a1, MeetingKind.LECTURE, D(2025, 5, 5))
     client.get(url)  # warm the session and the scope
-    with django_assert_num_queries(13) as small:
+    with django_assert_num_queries(12) as small:
         response = client.get(url)
     assert response.status_code == 200
     for i in range(10):
@@ -248,5 +248,5 @@ def test_the_secretarys_page_runs_the_same_queries_at_two_sizes(
 
 
 # The whole page (session, scope, menu and the compliance queries): one fewer than the
-# committee's 13, as there is no college overview to read; the unit's page reads the unit.
-SECRETARY_QUERIES = {"compliance": 12, "compliance_unit": 13}
+# committee's 12, as there is no college overview to read; the unit's page reads the unit.
+SECRETARY_QUERIES = {"compliance": 11, "compliance_unit": 12}

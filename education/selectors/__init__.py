@@ -30,13 +30,16 @@ from education.selectors.life import (
     expected_attendees,
     five_ones,
     kind_compliance,
+    last_activity,
     leave_register,
     meetings_for,
     members_of,
+    silent_branches,
     training_rows,
     upcoming_for_member,
     volunteer_hours_of,
     volunteer_rows,
+    with_last_activity,
 )
 
 __all__ = [
@@ -62,6 +65,7 @@ __all__ = [
     "kind_compliance",
     "late_by_branch",
     "late_count",
+    "last_activity",
     "leave_register",
     "meetings_for",
     "members_of",
@@ -69,8 +73,10 @@ __all__ = [
     "period_state",
     "plan_board",
     "review_queue",
+    "silent_branches",
     "training_rows",
     "upcoming_for_member",
     "volunteer_hours_of",
     "volunteer_rows",
+    "with_last_activity",
 ]
