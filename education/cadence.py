@@ -12,6 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import models
+from django.db.models import Case, Expression, ExpressionWrapper, F, Func, Value, When
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear
+from django.db.models.lookups import GreaterThan
+
+from core.sqltools import AddMonths
 from development.clock import add_months
 
 WEEK = "week"
@@ -91,6 +97,91 @@ def period_on(
         while index > 0 and cadence.start_of(starts_on, index) > day:
             index -= 1
     return period(starts_on, ends_on, cadence, index)
+
+
+# ---- the same periods, counted by the database ---------------------------------------------
+#
+# The branch's late lists count periods for every plan at once, so the arithmetic above is
+# restated as SQL expressions (SQLite and PostgreSQL). Tests check that they agree with
+# `periods` / `period_state` day by day, at every edge.
+#
+# steps(d) = the number of whole steps from S by day d = #{j ≥ 1 : start_of(S, j) ≤ d}.
+# Period k has ended (its due date is before `today`) when start_of(S, k + 1) ≤ today, or
+# when the plan itself has ended before today; so the number of periods that have ended is
+#   0                  when today < S,
+#   steps(E) + 1       when E < today (every period: those that start by E),
+#   steps(today)       otherwise.
+
+
+class DaysBetween(Func):
+    """Whole days from `earlier` to `later` (a negative number when reversed)."""
+
+    output_field = models.IntegerField()
+
+    def __init__(self, later, earlier, **extra) -> None:
+        super().__init__(later, earlier, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        later, lp = compiler.compile(self.source_expressions[0])
+        earlier, ep = compiler.compile(self.source_expressions[1])
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)", [*lp, *ep]
+
+    def as_postgresql(self, compiler, connection, **extra):
+        later, lp = compiler.compile(self.source_expressions[0])
+        earlier, ep = compiler.compile(self.source_expressions[1])
+        return f"(({later})::date - ({earlier})::date)", [*lp, *ep]
+
+    def as_sql(self, compiler, connection, **extra):  # pragma: no cover - other databases
+        raise NotImplementedError(f"DaysBetween on {connection.vendor}")
+
+
+INT = models.IntegerField()
+
+
+def _date(value) -> Expression:
+    if isinstance(value, dt.date):
+        return Value(value, output_field=models.DateField())
+    return F(value) if isinstance(value, str) else value
+
+
+def _month_number(day) -> Expression:
+    if isinstance(day, dt.date):
+        return Value(month_number(day), output_field=INT)
+    # Cast: PostgreSQL's EXTRACT is numeric, and the steps below divide as integers.
+    year, month = Cast(ExtractYear(_date(day)), INT), Cast(ExtractMonth(_date(day)), INT)
+    return ExpressionWrapper(year * 12 + month - 1, INT)
+
+
+def sql_steps(starts_on: str, unit: str, every: str, day) -> Expression:
+    """steps(day) for the plan fields `starts_on`, `unit` and `every` (day ≥ starts_on):
+    weeks by days elapsed; months by calendar months elapsed, one fewer when the last step
+    (add_months, clamped to the month's end as AddMonths does) falls after `day`."""
+    weeks = ExpressionWrapper(DaysBetween(_date(day), F(starts_on)) / (F(every) * 7), INT)
+    months = ExpressionWrapper((_month_number(day) - _month_number(starts_on)) / F(every), INT)
+    overshoot = Case(
+        When(GreaterThan(AddMonths(F(starts_on), months * F(every)), _date(day)), then=1),
+        default=0,
+        output_field=INT,
+    )
+    return Case(
+        When(**{unit: WEEK}, then=weeks),
+        default=ExpressionWrapper(months - overshoot, INT),
+        output_field=INT,
+    )
+
+
+def sql_ended_periods(starts_on: str, ends_on: str, unit: str, every: str, today: dt.date):
+    """How many periods of the plan have ended by `today` (see above), as an expression over
+    the field names given (a plan's, or annotations holding one kind's cadence)."""
+    return Case(
+        When(**{f"{starts_on}__gt": today}, then=Value(0)),
+        When(
+            **{f"{ends_on}__lt": today},
+            then=ExpressionWrapper(sql_steps(starts_on, unit, every, ends_on) + 1, INT),
+        ),
+        default=sql_steps(starts_on, unit, every, today),
+        output_field=INT,
+    )
 
 
 # ---- Party dues: months are the first day of the month ------------------------------------
