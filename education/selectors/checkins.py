@@ -8,8 +8,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    Case,
     CharField,
     Count,
+    DateField,
     ExpressionWrapper,
     F,
     Func,
@@ -19,9 +21,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -183,6 +185,31 @@ MAX_KINDS = len(CheckinKind.values)
 SENT = (CheckinStatus.SUBMITTED, CheckinStatus.ACCEPTED)
 INT = IntegerField()
 TEXT = CharField(max_length=16)
+DATE = DateField()
+
+
+class CadenceItem(Func):
+    """`cadences[index][key]` of a plan, as text or an integer. Flat on purpose: Django's
+    key transforms wrap each read in CASE expressions, and these are read many times inside
+    one deeply nested expression (SQLite's parser stack is small)."""
+
+    def __init__(self, field: str, index: int, key: str, **extra) -> None:
+        self.index, self.key = int(index), key
+        super().__init__(F(field), **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"json_extract({sql}, '$[{self.index}].{self.key}')", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        text = f"(({sql})::jsonb #>> '{{{self.index},{self.key}}}')"
+        if isinstance(self.output_field, IntegerField):
+            return f"({text})::int", params
+        return text, params
+
+    def as_sql(self, compiler, connection, **extra):  # pragma: no cover - other databases
+        raise NotImplementedError(f"CadenceItem on {connection.vendor}")
 
 
 def count_of(qs: QuerySet) -> Coalesce:
@@ -197,10 +224,9 @@ def with_late(plans: QuerySet[CheckinPlan], today: dt.date) -> QuerySet[CheckinP
     for i in range(MAX_KINDS):
         plans = plans.annotate(
             **{
-                # Cast: compared as text, not as JSON values.
-                f"r_kind_{i}": Cast(KT(f"cadences__{i}__kind"), TEXT),
-                f"r_unit_{i}": Cast(KT(f"cadences__{i}__unit"), TEXT),
-                f"r_every_{i}": Cast(KT(f"cadences__{i}__every"), INT),
+                f"r_kind_{i}": CadenceItem("cadences", i, "kind", output_field=TEXT),
+                f"r_unit_{i}": CadenceItem("cadences", i, "unit", output_field=TEXT),
+                f"r_every_{i}": CadenceItem("cadences", i, "every", output_field=INT),
             }
         ).annotate(
             **{
@@ -219,6 +245,28 @@ def with_late(plans: QuerySet[CheckinPlan], today: dt.date) -> QuerySet[CheckinP
         plans = plans.annotate(**{f"r_late_{i}": late})
     total = sum((F(f"r_late_{i}") for i in range(MAX_KINDS)), Value(0))
     return plans.annotate(r_late=ExpressionWrapper(total, output_field=INT))
+
+
+NO_DATE = dt.date(1900, 1, 1)  # stands for "none" where SQL's GREATEST would see a NULL
+
+
+def with_last_late_due(plans: QuerySet[CheckinPlan], today: dt.date) -> QuerySet[CheckinPlan]:
+    """`with_late` plans with `r_last_due`: of the kinds that have late check-ins, the due
+    date of the last period that has ended (cadence.sql_period_due). It moves each time
+    another period ends with something still missing, so a reminder keyed on it is new
+    then, and only then."""
+    plans = with_late(plans, today)
+    dues = []
+    for i in range(MAX_KINDS):
+        due = cadence.sql_last_ended_due(
+            "starts_on", "ends_on", f"r_unit_{i}", f"r_every_{i}", f"r_ended_{i}", today
+        )
+        dues.append(
+            Case(
+                When(**{f"r_late_{i}__gt": 0}, then=due), default=Value(NO_DATE), output_field=DATE
+            )
+        )
+    return plans.annotate(r_last_due=Greatest(*dues, output_field=DATE))
 
 
 def late_kinds(plan: CheckinPlan) -> list[str]:

@@ -10,8 +10,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
 from django.utils import timezone
 
 from education import clock
@@ -203,19 +214,48 @@ def last_activity(branch: OrgUnit) -> dt.date | None:
     return max((d for d in days if d is not None), default=None)
 
 
-def silent_branches(units: QuerySet[OrgUnit], today: dt.date) -> set[int]:
-    """Ids of the branches among `units` that are silent on `today` (clock.is_silent: no
-    activity, as counted above, since clock.silent_since(today)). One query."""
+def silent_units(units: QuerySet[OrgUnit], today: dt.date) -> QuerySet[OrgUnit]:
+    """The branches among `units` silent on `today` (clock.is_silent: no activity, as
+    counted above, since clock.silent_since(today)), as a queryset for further joins."""
     since = clock.silent_since(today)
-    return set(
+    return (
         units.filter(kind=OrgUnit.Kind.BRANCH)
         .exclude(Exists(_meetings_of_branch(today).filter(held_on__gte=since)))
         .exclude(
             Exists(_checkins_of_branch(today).filter(submitted_at__gte=clock.day_starts(since)))
         )
         .exclude(Exists(_dues_of_branch(today).filter(paid_on__gte=since)))
-        .values_list("pk", flat=True)
-        .order_by()
+    )
+
+
+def silent_branches(units: QuerySet[OrgUnit], today: dt.date) -> set[int]:
+    """Ids of the branches among `units` that are silent on `today`. One query."""
+    return set(silent_units(units, today).values_list("pk", flat=True).order_by())
+
+
+NO_DATE = dt.date(1900, 1, 1)  # "never" where SQL's GREATEST would see a NULL
+
+
+def last_activity_sql(today: dt.date) -> Greatest:
+    """A branch's last day of activity as one SQL expression (NO_DATE when there is none):
+    what `last_activity` reads from `with_last_activity`, for a set-based job."""
+
+    def latest(qs: QuerySet, field: str) -> Coalesce:
+        day = Subquery(qs.order_by(f"-{field}").values(field)[:1], output_field=DateField())
+        return Coalesce(day, Value(NO_DATE), output_field=DateField())
+
+    checkins = _checkins_of_branch(today).annotate(day=TruncDate("submitted_at"))
+    return Greatest(
+        latest(_meetings_of_branch(today), "held_on"),
+        Coalesce(
+            Subquery(
+                checkins.order_by("-submitted_at").values("day")[:1], output_field=DateField()
+            ),
+            Value(NO_DATE),
+            output_field=DateField(),
+        ),
+        latest(_dues_of_branch(today), "paid_on"),
+        output_field=DateField(),
     )
 
 
