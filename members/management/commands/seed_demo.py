@@ -21,6 +21,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from members.demo import accounts, bulk, detailed
+from members.demo import education as education_demo
 from members.demo.dates import Calendar
 from members.demo.people import ID_SPACE, PeopleGenerator
 from members.demo.tree import SCHOOL_CODE, TreeSpec, describe_tree, ensure_tree, find_demo_school
@@ -114,6 +115,10 @@ class Command(BaseCommand):
                     branch=units[gen.home_branch],
                     retained=units[first.retained],
                 )
+            )
+        with transaction.atomic():
+            education_demo.seed_education(
+                units=units, home=gen.home_branch, retained=first.retained, cal=cal
             )
         if have < people:
             unit_ids = {code: unit.pk for code, unit in units.items()}
