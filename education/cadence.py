@@ -12,6 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import models
+from django.db.models import Case, Expression, ExpressionWrapper, F, Func, Value, When
+
+from core.sqltools import AddMonths
 from development.clock import add_months
 
 WEEK = "week"
@@ -91,6 +95,174 @@ def period_on(
         while index > 0 and cadence.start_of(starts_on, index) > day:
             index -= 1
     return period(starts_on, ends_on, cadence, index)
+
+
+# ---- the same periods, counted by the database ---------------------------------------------
+#
+# The branch's late lists count periods for every plan at once, so the arithmetic above is
+# restated as SQL expressions (SQLite and PostgreSQL). Tests check that they agree with
+# `periods` / `period_state` day by day, at every edge.
+#
+# steps(d) = the number of whole steps from S by day d = #{j ≥ 1 : start_of(S, j) ≤ d}.
+# Period k has ended (its due date is before `today`) when start_of(S, k + 1) ≤ today, or
+# when the plan itself has ended before today; so the number of periods that have ended is
+#   0                  when today < S,
+#   steps(E) + 1       when E < today (every period: those that start by E),
+#   steps(today)       otherwise.
+
+
+class DaysBetween(Func):
+    """Whole days from `earlier` to `later` (a negative number when reversed)."""
+
+    output_field = models.IntegerField()
+
+    def __init__(self, later, earlier, **extra) -> None:
+        super().__init__(later, earlier, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        later, lp = compiler.compile(self.source_expressions[0])
+        earlier, ep = compiler.compile(self.source_expressions[1])
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)", [*lp, *ep]
+
+    def as_postgresql(self, compiler, connection, **extra):
+        later, lp = compiler.compile(self.source_expressions[0])
+        earlier, ep = compiler.compile(self.source_expressions[1])
+        return f"(({later})::date - ({earlier})::date)", [*lp, *ep]
+
+    def as_sql(self, compiler, connection, **extra):  # pragma: no cover - other databases
+        raise NotImplementedError(f"DaysBetween on {connection.vendor}")
+
+
+INT = models.IntegerField()
+
+
+def _date(value) -> Expression:
+    if isinstance(value, dt.date):
+        return Value(value, output_field=models.DateField())
+    return F(value) if isinstance(value, str) else value
+
+
+class MonthSteps(Func):
+    """steps(day) for a cadence in months, as one flat expression (they nest deeply, and
+    SQLite's parser stack is small). With m = calendar months from S to day, j = m // every
+    steps have been taken unless the last of them lands after `day`: when it lands in day's
+    own month (m % every = 0) on a later day of the month than day's, which add_months'
+    clamping to the month's end rules out when day is the month's last day."""
+
+    output_field = INT
+
+    def __init__(self, starts_on, every, day, **extra) -> None:
+        super().__init__(starts_on, every, day, **extra)
+
+    def _sql(self, compiler, month, dom, day_after):
+        """`month`, `dom` and `day_after` turn an SQL piece into another that uses it
+        `n` times (returned as (sql, n)), so the parameters are repeated to match."""
+        (s, sp), (e, ep), (d, dp) = (compiler.compile(x) for x in self.source_expressions)
+        params: list = []
+
+        def use(piece: tuple[str, int], p: list) -> str:
+            params.extend(p * piece[1])
+            return piece[0]
+
+        def m() -> str:
+            return f"({use(month(d), dp)} - {use(month(s), sp)})"
+
+        def every() -> str:
+            params.extend(ep)
+            return e
+
+        sql = (
+            f"({m()} / {every()} - CASE WHEN {m()} %% {every()} = 0"
+            f" AND {use(dom(s), sp)} > {use(dom(d), dp)}"
+            f" AND {use(dom(day_after(d)[0]), dp)} <> 1 THEN 1 ELSE 0 END)"
+        )
+        return sql, params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self._sql(
+            compiler,
+            lambda x: (
+                f"(CAST(strftime('%%Y', {x}) AS INTEGER) * 12"
+                f" + CAST(strftime('%%m', {x}) AS INTEGER))",
+                2,
+            ),
+            lambda x: (f"CAST(strftime('%%d', {x}) AS INTEGER)", 1),
+            lambda x: (f"date({x}, '+1 day')", 1),
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self._sql(
+            compiler,
+            lambda x: (
+                f"(EXTRACT(YEAR FROM ({x})::date)::int * 12"
+                f" + EXTRACT(MONTH FROM ({x})::date)::int)",
+                2,
+            ),
+            lambda x: (f"EXTRACT(DAY FROM ({x})::date)::int", 1),
+            lambda x: (f"(({x})::date + 1)", 1),
+        )
+
+    def as_sql(self, compiler, connection, **extra):  # pragma: no cover - other databases
+        raise NotImplementedError(f"MonthSteps on {connection.vendor}")
+
+
+def sql_steps(starts_on: str, unit: str, every: str, day) -> Expression:
+    """steps(day) for the plan fields `starts_on`, `unit` and `every` (day ≥ starts_on):
+    weeks by days elapsed, months by MonthSteps."""
+    weeks = ExpressionWrapper(DaysBetween(_date(day), F(starts_on)) / (F(every) * 7), INT)
+    return Case(
+        When(**{unit: WEEK}, then=weeks),
+        default=MonthSteps(F(starts_on), F(every), _date(day)),
+        output_field=INT,
+    )
+
+
+def sql_ended_periods(starts_on: str, ends_on: str, unit: str, every: str, today: dt.date):
+    """How many periods of the plan have ended by `today` (see above), as an expression over
+    the field names given (a plan's, or annotations holding one kind's cadence)."""
+    return Case(
+        When(**{f"{starts_on}__gt": today}, then=Value(0)),
+        When(
+            **{f"{ends_on}__lt": today},
+            then=ExpressionWrapper(sql_steps(starts_on, unit, every, ends_on) + 1, INT),
+        ),
+        default=sql_steps(starts_on, unit, every, today),
+        output_field=INT,
+    )
+
+
+class AddDays(Func):
+    """`expression` plus `days` days (an integer expression)."""
+
+    output_field = models.DateField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        day, dp = compiler.compile(self.source_expressions[0])
+        n, np = compiler.compile(self.source_expressions[1])
+        return f"date({day}, ({n}) || ' days')", [*dp, *np]
+
+    def as_postgresql(self, compiler, connection, **extra):
+        day, dp = compiler.compile(self.source_expressions[0])
+        n, np = compiler.compile(self.source_expressions[1])
+        return f"(({day})::date + ({n})::int)", [*dp, *np]
+
+    def as_sql(self, compiler, connection, **extra):  # pragma: no cover - other databases
+        raise NotImplementedError(f"AddDays on {connection.vendor}")
+
+
+def sql_last_ended_due(
+    starts_on: str, ends_on: str, unit: str, every: str, ended: str, today: dt.date
+) -> Expression:
+    """The due date of the last period that has ended by `today`, given `ended` (a field
+    holding sql_ended_periods, at least 1): the plan's end once it is over, otherwise the
+    day before the current period starts (start_of(S, ended) − 1 day)."""
+    step = ExpressionWrapper(F(ended) * F(every), INT)
+    return Case(
+        When(**{f"{ends_on}__lt": today}, then=F(ends_on)),
+        When(**{unit: WEEK}, then=AddDays(F(starts_on), step * 7 - 1)),
+        default=AddDays(AddMonths(F(starts_on), step), Value(-1)),
+        output_field=models.DateField(),
+    )
 
 
 # ---- Party dues: months are the first day of the month ------------------------------------

@@ -69,6 +69,12 @@ def is_due(unit: Unit, start: dt.date, end: dt.date, today: dt.date) -> bool:
     return start <= unit.start and unit.end <= end and unit.end < today
 
 
+def day_starts(day: dt.date) -> dt.datetime:
+    """The aware moment `day` begins in the school's time zone (a datetime's local date is
+    `day` or later from this moment on)."""
+    return starts_at(day, dt.time(0))
+
+
 def silent_since(today: dt.date) -> dt.date:
     """A branch whose last activity is before this day has been silent for a month."""
     return add_months(today, -SILENT_AFTER_MONTHS)

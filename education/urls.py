@@ -15,6 +15,7 @@ urlpatterns = [
     path("me/meetings/<int:pk>/leave/", meetings.leave_request_view, name="leave_request"),
     path("me/leaves/<int:pk>/withdraw/", meetings.leave_withdraw_view, name="leave_withdraw"),
     path("compliance/", meetings.compliance, name="compliance"),
+    path("compliance/units/<int:pk>/", meetings.compliance_unit, name="compliance_unit"),
     path("courses/", training.course_list, name="course_list"),
     path("courses/new/", training.course_create_view, name="course_create"),
     path("courses/<int:pk>/", training.course_detail, name="course_detail"),

@@ -12,6 +12,7 @@ from education.models import MeetingKind
 from education.services import meetings as m
 from members.models import OrgUnit
 from members.models.access import Role
+from members.services.access import role_grant
 from tests.factories import make_unit, make_user
 
 D = dt.date
@@ -154,7 +155,7 @@ def test_compliance_page_runs_the_same_queries_for_2_and_12_branches(
     url = reverse("compliance") + "?start=2025-01-01&end=2025-12-31"
     _meeting(school.branch_a1, MeetingKind.LECTURE, D(2025, 5, 5))
     client.get(url)  # warm the session and the scope
-    with django_assert_num_queries(13) as small:
+    with django_assert_num_queries(12) as small:
         response = client.get(url)
     assert response.status_code == 200
     for i in range(10):
@@ -169,7 +170,83 @@ def test_compliance_page_runs_the_same_queries_for_2_and_12_branches(
     assert school.branch_b1.name not in body  # outside the committee's scope
 
 
+def _page(client, name="compliance", unit=None):
+    kwargs = {"pk": unit.pk} if unit is not None else None
+    return client.get(reverse(name, kwargs=kwargs) + "?start=2025-01-01&end=2025-12-31")
+
+
+def _branch_ids(response) -> list[int]:
+    return [row.branch.pk for row in response.context["rows"]]
+
+
 @pytest.mark.django_db
-def test_compliance_page_is_for_reports_only(school, client):
+@pytest.mark.parametrize("role", [Role.BRANCH_SECRETARY, Role.BRANCH_COMMITTEE])
+def test_a_secretary_sees_the_compliance_of_their_own_branch(school, client, role):
+    client.force_login(make_user("sec", role=role, unit=school.branch_a1))
+    response = _page(client)
+    assert response.status_code == 200
+    assert _branch_ids(response) == [school.branch_a1.pk]
+    body = response.content.decode()
+    # The per-college overview is a report: not for record_meetings alone.
+    assert 'id="college-compliance"' not in body and school.branch_b1.name not in body
+    assert _branch_ids(_page(client, "compliance_unit", school.branch_a1)) == [school.branch_a1.pk]
+    for outside in (school.branch_b1, school.college_a, school.school):
+        assert _page(client, "compliance_unit", outside).status_code == 404
+
+
+@pytest.mark.django_db
+def test_report_readers_keep_the_college_overview(school, client):
+    client.force_login(make_user("org", role=Role.ORGANIZER, unit=school.college_a))
+    response = _page(client)
+    assert 'id="college-compliance"' in response.content.decode()
+    assert [c.college for c in response.context["colleges"]] == [school.college_a]
+    response = _page(client, "compliance_unit", school.branch_a1)
+    assert _branch_ids(response) == [school.branch_a1.pk]
+    assert _page(client, "compliance_unit", school.branch_b1).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_overview_counts_only_branches_held_as_reports(school, client):
+    """Meetings kept on one college, reports read on another: both colleges' branches are
+    listed, only the reported one is rolled up."""
+    user = make_user("mixed", role=Role.ORGANIZER, unit=school.college_b)
+    role_grant(user=user, role=Role.BRANCH_SECRETARY, unit=school.branch_a1, actor=None)
+    client.force_login(user)
+    response = _page(client)
+    assert set(_branch_ids(response)) == {school.branch_a1.pk, school.branch_b1.pk}
+    assert [c.college for c in response.context["colleges"]] == [school.college_b]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["compliance", "compliance_unit"])
+def test_compliance_is_not_for_members(school, client, name):
+    client.force_login(make_user("member"))
+    unit = school.branch_a1 if name == "compliance_unit" else None
+    assert _page(client, name, unit).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["compliance", "compliance_unit"])
+def test_the_secretarys_page_runs_the_same_queries_at_two_sizes(
+    school, client, django_assert_num_queries, name
+):
     client.force_login(make_user("sec", role=Role.BRANCH_SECRETARY, unit=school.branch_a1))
-    assert client.get(reverse("compliance")).status_code == 404
+    unit = school.branch_a1 if name == "compliance_unit" else None
+    _meeting(school.branch_a1, MeetingKind.LECTURE, D(2025, 5, 5))
+    _page(client, name, unit)  # warm the session and the scope
+    with django_assert_num_queries(SECRETARY_QUERIES[name]):
+        assert _page(client, name, unit).status_code == 200
+    for i in range(8):
+        group = make_unit(f"小组{i}", OrgUnit.Kind.GROUP, school.branch_a1)
+        _meeting(group, MeetingKind.GROUP, D(2025, 6, i + 1))
+        _meeting(school.branch_a1, MeetingKind.THEME_DAY, D(2025, i + 1, 9))
+        outside = make_unit(f"外支部{i}", OrgUnit.Kind.BRANCH, school.college_b)
+        _meeting(outside, MeetingKind.GENERAL, D(2025, 7, 7))
+    with django_assert_num_queries(SECRETARY_QUERIES[name]):
+        response = _page(client, name, unit)
+    assert _branch_ids(response) == [school.branch_a1.pk]
+
+
+# The whole page (session, scope, menu and the compliance queries): one fewer than the
+# committee's 12, as there is no college overview to read; the unit's page reads the unit.
+SECRETARY_QUERIES = {"compliance": 11, "compliance_unit": 12}

@@ -380,7 +380,8 @@ def populate(school, n):
 
 # session and user (2), the menu's scopes (view_people, import_people, review_checkins,
 # manage_dues) and own person (5), saving the session (3), then the queue's COUNT and page
-# (2), or the late list's plans and their check-ins (2).
+# (2), or the late list's units with their plan counts and the late plans, counted by the
+# database (2).
 QUEUE_QUERIES = 10
 LATE_QUERIES = 10
 

@@ -158,7 +158,9 @@ VIEWS = [
     View("meeting_attach", "record_meetings", "meeting", "post"),
     View("leave_register", "record_meetings", "none"),
     View("leave_decide", "record_meetings", "leave", "post"),
-    View("compliance", "view_reports", "none"),
+    # Compliance: report readers, and those who keep a branch's meetings (either permission).
+    View("compliance", "record_meetings|view_reports", "none"),
+    View("compliance_unit", "record_meetings|view_reports", "branch"),
     View("course_list", "view_people", "none"),
     View("course_create", "record_meetings", "none"),
     View("course_detail", "view_people", "course"),
@@ -366,6 +368,8 @@ def make_checkin(person):
 
 
 def holds(role: str | None, perm: str) -> bool:
+    if "|" in perm:  # any one of them is enough
+        return any(holds(role, one) for one in perm.split("|"))
     if perm == APPROVAL_AUTHORITY:
         from development.authority import APPROVAL_ROLES
 

@@ -5,10 +5,25 @@ fixed number of queries whatever the number of people."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -153,11 +168,118 @@ def review_queue(user) -> QuerySet[Checkin]:
 
 
 def open_plans(user) -> QuerySet[CheckinPlan]:
-    return CheckinPlan.objects.filter(
-        scope_q(user, REVIEW_PERM, field="person__unit__path"),
-        status=PlanStatus.OPEN,
-        person__removed_at__isnull=True,
+    return _open(
+        CheckinPlan.objects.filter(scope_q(user, REVIEW_PERM, field="person__unit__path"))
     ).select_related("person__unit")
+
+
+# ---- late check-ins, counted by the database ---------------------------------------------
+#
+# A plan keeps its kinds and cadences as a list (CheckinPlan.cadences), at most one entry per
+# kind; position i of the list is read as its own columns, and for each the periods that have
+# ended by `today` (cadence.sql_ended_periods) less the check-ins sent or accepted for them
+# are late. A sent-back check-in of an ended period is late again (period_state), so it is
+# not subtracted. Everything happens in the plan's own query: no row per person or period
+# reaches Python.
+MAX_KINDS = len(CheckinKind.values)
+SENT = (CheckinStatus.SUBMITTED, CheckinStatus.ACCEPTED)
+INT = IntegerField()
+TEXT = CharField(max_length=16)
+DATE = DateField()
+
+
+class CadenceItem(Func):
+    """`cadences[index][key]` of a plan, as text or an integer. Flat on purpose: Django's
+    key transforms wrap each read in CASE expressions, and these are read many times inside
+    one deeply nested expression (SQLite's parser stack is small)."""
+
+    def __init__(self, field: str, index: int, key: str, **extra) -> None:
+        self.index, self.key = int(index), key
+        super().__init__(F(field), **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"json_extract({sql}, '$[{self.index}].{self.key}')", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        text = f"(({sql})::jsonb #>> '{{{self.index},{self.key}}}')"
+        if isinstance(self.output_field, IntegerField):
+            return f"({text})::int", params
+        return text, params
+
+    def as_sql(self, compiler, connection, **extra):  # pragma: no cover - other databases
+        raise NotImplementedError(f"CadenceItem on {connection.vendor}")
+
+
+def count_of(qs: QuerySet) -> Coalesce:
+    """COUNT(*) of a correlated queryset as a scalar subquery (0 when nothing matches)."""
+    counted = qs.order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=INT))
+    return Coalesce(Subquery(counted.values("n")[:1], output_field=INT), 0, output_field=INT)
+
+
+def with_late(plans: QuerySet[CheckinPlan], today: dt.date) -> QuerySet[CheckinPlan]:
+    """`plans` annotated with `r_kind_<i>` and `r_late_<i>` (the kind at position i and its
+    late check-ins) and `r_late`, their sum, on `today`."""
+    for i in range(MAX_KINDS):
+        plans = plans.annotate(
+            **{
+                f"r_kind_{i}": CadenceItem("cadences", i, "kind", output_field=TEXT),
+                f"r_unit_{i}": CadenceItem("cadences", i, "unit", output_field=TEXT),
+                f"r_every_{i}": CadenceItem("cadences", i, "every", output_field=INT),
+            }
+        ).annotate(
+            **{
+                f"r_ended_{i}": cadence.sql_ended_periods(
+                    "starts_on", "ends_on", f"r_unit_{i}", f"r_every_{i}", today
+                )
+            }
+        )
+        sent = Checkin.objects.filter(
+            plan=OuterRef("pk"),
+            kind=OuterRef(f"r_kind_{i}"),
+            status__in=SENT,
+            period_index__lt=OuterRef(f"r_ended_{i}"),
+        )
+        late = Coalesce(F(f"r_ended_{i}") - count_of(sent), 0, output_field=INT)
+        plans = plans.annotate(**{f"r_late_{i}": late})
+    total = sum((F(f"r_late_{i}") for i in range(MAX_KINDS)), Value(0))
+    return plans.annotate(r_late=ExpressionWrapper(total, output_field=INT))
+
+
+NO_DATE = dt.date(1900, 1, 1)  # stands for "none" where SQL's GREATEST would see a NULL
+
+
+def with_last_late_due(plans: QuerySet[CheckinPlan], today: dt.date) -> QuerySet[CheckinPlan]:
+    """`with_late` plans with `r_last_due`: of the kinds that have late check-ins, the due
+    date of the last period that has ended (cadence.sql_period_due). It moves each time
+    another period ends with something still missing, so a reminder keyed on it is new
+    then, and only then."""
+    plans = with_late(plans, today)
+    dues = []
+    for i in range(MAX_KINDS):
+        due = cadence.sql_last_ended_due(
+            "starts_on", "ends_on", f"r_unit_{i}", f"r_every_{i}", f"r_ended_{i}", today
+        )
+        dues.append(
+            Case(
+                When(**{f"r_late_{i}__gt": 0}, then=due), default=Value(NO_DATE), output_field=DATE
+            )
+        )
+    return plans.annotate(r_last_due=Greatest(*dues, output_field=DATE))
+
+
+def late_kinds(plan: CheckinPlan) -> list[str]:
+    """The labels of a `with_late` plan's kinds that have late check-ins, in plan order."""
+    return [
+        str(CheckinKind(getattr(plan, f"r_kind_{i}")).label)
+        for i in range(MAX_KINDS)
+        if getattr(plan, f"r_late_{i}")
+    ]
+
+
+def _open(plans: QuerySet[CheckinPlan]) -> QuerySet[CheckinPlan]:
+    return plans.filter(status=PlanStatus.OPEN, person__removed_at__isnull=True)
 
 
 @dataclass
@@ -180,24 +302,58 @@ class BranchLate:
 
 def late_by_branch(user, day: dt.date) -> list[BranchLate]:
     """Per unit with open plans in scope: how many plans, who is late and with how many
-    check-ins. Two queries: the plans with their people and units, and their check-ins."""
-    plans = list(open_plans(user).order_by("person__unit__path", "person__name", "pk"))
-    checkins: dict[int, list[Checkin]] = defaultdict(list)
-    for c in Checkin.objects.filter(plan__in=open_plans(user).values("pk")).only(
-        "plan_id", "kind", "period_index", "status"
-    ):
-        checkins[c.plan_id].append(c)
-    branches: dict[int, BranchLate] = {}
-    for plan in plans:
-        unit = plan.person.unit
-        entry = branches.setdefault(unit.pk, BranchLate(unit=unit))
-        entry.plans += 1
-        boards = plan_board(plan, checkins[plan.pk], day)
-        late = sum(b.late for b in boards)
-        if late:
-            kinds = [b.label for b in boards if b.late]
-            entry.people_late.append(LatePerson(plan=plan, late=late, kinds=kinds))
+    check-ins. Two queries whatever the number of graduates: the units with their count of
+    open plans, and the late plans (with their people) counted by the database."""
+    scoped = open_plans(user)
+    units = (
+        OrgUnit.objects.filter(people__checkin_plans__in=scoped.values("pk"))
+        .annotate(n_plans=Count("people__checkin_plans"))
+        .order_by("path")
+    )
+    branches = {u.pk: BranchLate(unit=u, plans=u.n_plans) for u in units}
+    late = (
+        with_late(scoped, day)
+        .filter(r_late__gt=0)
+        .order_by("person__unit__path", "person__name", "pk")
+    )
+    for plan in late:
+        branches[plan.person.unit_id].people_late.append(
+            LatePerson(plan=plan, late=plan.r_late, kinds=late_kinds(plan))
+        )
     return list(branches.values())
+
+
+# ---- counts for the home pages, per unit of a scoped queryset, in one query each ----------
+
+
+def awaiting_review_by_unit(units: QuerySet[OrgUnit]) -> dict[int, int]:
+    """{unit id: check-ins waiting for review in its subtree} for each unit of `units` (the
+    caller scopes it, e.g. OrgUnit.objects.restrict(user, REVIEW_PERM)). One query."""
+    waiting = Checkin.objects.filter(
+        plan__person__unit__path__startswith=OuterRef("path"),
+        status=CheckinStatus.SUBMITTED,
+        plan__person__removed_at__isnull=True,
+    )
+    rows = units.annotate(r_waiting=count_of(waiting)).values_list("pk", "r_waiting")
+    return dict(rows.order_by())
+
+
+def late_graduates_by_unit(units: QuerySet[OrgUnit], today: dt.date) -> dict[int, int]:
+    """{unit id: graduates in its subtree with at least one late check-in on `today`} for
+    each unit of `units` (scoped by the caller). One query."""
+    late = with_late(
+        _open(CheckinPlan.objects.filter(person__unit__path__startswith=OuterRef("path"))), today
+    ).filter(r_late__gt=0)
+    rows = units.annotate(r_late=count_of(late)).values_list("pk", "r_late")
+    return dict(rows.order_by())
+
+
+def late_checkins_of(people: QuerySet[Person], today: dt.date) -> dict[int, int]:
+    """{person id: late check-ins on `today`} for those of `people` (scoped by the caller)
+    with an open plan that has any. One query."""
+    plans = _open(CheckinPlan.objects.filter(person__in=people.order_by().values("pk")))
+    rows = with_late(plans, today).filter(r_late__gt=0).values_list("person_id", "r_late")
+    return dict(rows.order_by())
 
 
 # ---- dues ---------------------------------------------------------------------------------

@@ -10,8 +10,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
+from django.utils import timezone
 
 from education import clock
 from education.models import (
@@ -19,6 +31,9 @@ from education.models import (
     TARGETS,
     Attendance,
     AttendanceStatus,
+    Checkin,
+    CheckinStatus,
+    DuesPayment,
     FiveOne,
     FiveOnesRecord,
     LeaveRequest,
@@ -139,13 +154,120 @@ def kind_compliance(
     return result
 
 
+# What counts as activity for the silent-branch mark (DESIGN §6: "a branch with no activity
+# for a month deserves a warning of its own"). DESIGN §5 names three things a branch's life is
+# made of, and each leaves a dated record:
+# - a meeting held (三会一课, theme days and the rest), on the day it was held;
+# - a graduate's check-in that stands sent or accepted, on the day it was (last) sent: for
+#   retained and away graduates this *is* their organizational life (seed 000). A check-in
+#   sent back does not count: the branch found it was not what was asked, and it counts
+#   again from the day it is sent anew;
+# - a dues payment of one of the branch's members, on the day it was paid: collecting dues
+#   month by month is the branch's work (DESIGN §5, 2008 rules).
+# Planned or cancelled meetings, leave requests and records dated after today are not
+# activity. People count for the branch they are in now (their unit, or a Party group of it).
+ACTIVE_CHECKINS = (CheckinStatus.SUBMITTED, CheckinStatus.ACCEPTED)
+
+
+def _meetings_of_branch(today: dt.date) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(
+        branch_id=OuterRef("pk"), status=MeetingStatus.HELD, held_on__lte=today
+    )
+
+
+def _checkins_of_branch(today: dt.date) -> QuerySet[Checkin]:
+    return Checkin.objects.filter(
+        plan__person__unit__path__startswith=OuterRef("path"),
+        status__in=ACTIVE_CHECKINS,
+        submitted_at__lt=clock.day_starts(today + dt.timedelta(days=1)),
+    )
+
+
+def _dues_of_branch(today: dt.date) -> QuerySet[DuesPayment]:
+    return DuesPayment.objects.filter(
+        person__unit__path__startswith=OuterRef("path"), paid_on__lte=today
+    )
+
+
+def with_last_activity(branches: QuerySet[OrgUnit], today: dt.date) -> QuerySet[OrgUnit]:
+    """`branches` annotated with the last day of each kind of activity (no extra query:
+    three correlated subqueries in the branches' own query); read with `last_activity`."""
+
+    def latest(qs: QuerySet, field: str) -> Subquery:
+        return Subquery(qs.order_by(f"-{field}").values(field)[:1])
+
+    return branches.annotate(
+        last_meeting=latest(_meetings_of_branch(today), "held_on"),
+        last_checkin_at=latest(_checkins_of_branch(today), "submitted_at"),
+        last_dues=latest(_dues_of_branch(today), "paid_on"),
+    )
+
+
+def last_activity(branch: OrgUnit) -> dt.date | None:
+    """The latest of a `with_last_activity` branch's three days (a check-in by local date)."""
+    checkin_at = branch.last_checkin_at
+    days = [
+        branch.last_meeting,
+        timezone.localdate(checkin_at) if checkin_at else None,
+        branch.last_dues,
+    ]
+    return max((d for d in days if d is not None), default=None)
+
+
+def silent_units(units: QuerySet[OrgUnit], today: dt.date) -> QuerySet[OrgUnit]:
+    """The branches among `units` silent on `today` (clock.is_silent: no activity, as
+    counted above, since clock.silent_since(today)), as a queryset for further joins."""
+    since = clock.silent_since(today)
+    return (
+        units.filter(kind=OrgUnit.Kind.BRANCH)
+        .exclude(Exists(_meetings_of_branch(today).filter(held_on__gte=since)))
+        .exclude(
+            Exists(_checkins_of_branch(today).filter(submitted_at__gte=clock.day_starts(since)))
+        )
+        .exclude(Exists(_dues_of_branch(today).filter(paid_on__gte=since)))
+    )
+
+
+def silent_branches(units: QuerySet[OrgUnit], today: dt.date) -> set[int]:
+    """Ids of the branches among `units` that are silent on `today`. One query."""
+    return set(silent_units(units, today).values_list("pk", flat=True).order_by())
+
+
+NO_DATE = dt.date(1900, 1, 1)  # "never" where SQL's GREATEST would see a NULL
+
+
+def last_activity_sql(today: dt.date) -> Greatest:
+    """A branch's last day of activity as one SQL expression (NO_DATE when there is none):
+    what `last_activity` reads from `with_last_activity`, for a set-based job."""
+
+    def latest(qs: QuerySet, field: str) -> Coalesce:
+        day = Subquery(qs.order_by(f"-{field}").values(field)[:1], output_field=DateField())
+        return Coalesce(day, Value(NO_DATE), output_field=DateField())
+
+    checkins = _checkins_of_branch(today).annotate(day=TruncDate("submitted_at"))
+    return Greatest(
+        latest(_meetings_of_branch(today), "held_on"),
+        Coalesce(
+            Subquery(
+                checkins.order_by("-submitted_at").values("day")[:1], output_field=DateField()
+            ),
+            Value(NO_DATE),
+            output_field=DateField(),
+        ),
+        latest(_dues_of_branch(today), "paid_on"),
+        output_field=DateField(),
+    )
+
+
 def compliance(
     branches: QuerySet[OrgUnit], start: dt.date, end: dt.date, today: dt.date
 ) -> list[BranchCompliance]:
-    """Each branch against the frequency targets over [start, end], in four queries
-    whatever the number of branches: the branches, meetings held per month and kind, the
-    last activity of each, and which branches have Party groups."""
-    branch_list = list(branches.filter(kind=OrgUnit.Kind.BRANCH).order_by("path"))
+    """Each branch against the frequency targets over [start, end], in three queries
+    whatever the number of branches: the branches with their last activity, meetings held
+    per month and kind, and which branches have Party groups."""
+    branch_list = list(
+        with_last_activity(branches.filter(kind=OrgUnit.Kind.BRANCH), today).order_by("path")
+    )
     ids = [b.pk for b in branch_list]
     held = Meeting.objects.filter(branch_id__in=ids, status=MeetingStatus.HELD)
     months: dict[tuple[int, str], set[dt.date]] = defaultdict(set)
@@ -162,13 +284,6 @@ def compliance(
         month = month.date() if isinstance(month, dt.datetime) else month
         months[(row["branch_id"], row["kind"])].add(month)
         counts[(row["branch_id"], row["kind"])] += row["n"]
-    last = dict(
-        held.filter(held_on__lte=today)
-        .values("branch_id")
-        .annotate(last=Max("held_on"))
-        .values_list("branch_id", "last")
-        .order_by()
-    )
     with_groups = set(
         OrgUnit.objects.filter(parent_id__in=ids, kind=OrgUnit.Kind.GROUP, is_active=True)
         .values_list("parent_id", flat=True)
@@ -183,12 +298,13 @@ def compliance(
             # Party group meetings are owed only by a branch that has Party groups.
             item.applies = kind != MeetingKind.GROUP or branch.pk in with_groups
             kinds.append(item)
+        last = last_activity(branch)
         result.append(
             BranchCompliance(
                 branch=branch,
                 kinds=kinds,
-                last_activity=last.get(branch.pk),
-                silent=clock.is_silent(last.get(branch.pk), today),
+                last_activity=last,
+                silent=clock.is_silent(last, today),
             )
         )
     return result

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,7 +29,7 @@ from education.models import TARGETS, LeaveRequest, LeaveStatus, Meeting, Meetin
 from education.services import meetings as services
 from education.views._common import require_grant, run
 from members.models import OrgUnit, Person
-from members.scoping import has_any_grant, has_unit_perm
+from members.scoping import has_any_grant, has_unit_perm, scope_q
 
 RECORD = "record_meetings"
 PAGE_SIZE = 50
@@ -313,17 +314,27 @@ def leave_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Compliance ------------------------------------------------------------------------------
 
+# Who sees compliance: report readers over their whole scope, and whoever keeps a branch's
+# meetings (the secretary and the branch committee, record_meetings) over the branches they
+# keep. The per-college overview is a report: only view_reports holders get it.
+REPORTS = "view_reports"
+COMPLIANCE_PERMS = (REPORTS, RECORD)
 
-@login_required
-@require_GET
-def compliance(request: HttpRequest) -> HttpResponse:
-    """Each branch and college in scope against the frequency targets, for any period."""
-    require_grant(request.user, "view_reports")
+
+def _compliance_units(user):
+    """Active units the user may see compliance for: either permission's scope."""
+    q = Q(pk__in=[])
+    for perm in COMPLIANCE_PERMS:
+        q |= scope_q(user, perm, field="path")
+    return OrgUnit.objects.filter(q, is_active=True)
+
+
+def _compliance_page(request: HttpRequest, branches, unit: OrgUnit | None) -> HttpResponse:
     form = PeriodForm(request.GET)
     start, end = form.period()
     today = timezone.localdate()
-    branches = OrgUnit.objects.restrict(request.user, "view_reports").filter(is_active=True)
     rows = selectors.compliance(branches, start, end, today)
+    reports = [r for r in rows if has_unit_perm(request.user, REPORTS, r.branch)]
     return render(
         request,
         "education/compliance.html",
@@ -332,7 +343,28 @@ def compliance(request: HttpRequest) -> HttpResponse:
             "start": start,
             "end": end,
             "rows": rows,
-            "colleges": selectors.by_college(rows),
+            "unit": unit,
+            "show_colleges": has_any_grant(request.user, REPORTS),
+            "colleges": selectors.by_college(reports) if reports else [],
             "kinds": [MeetingKind(k) for k in TARGETS],
         },
     )
+
+
+@login_required
+@require_GET
+def compliance(request: HttpRequest) -> HttpResponse:
+    """Each branch (and, for report readers, each college) in scope against the frequency
+    targets, for any period."""
+    if not any(has_any_grant(request.user, perm) for perm in COMPLIANCE_PERMS):
+        raise Http404
+    return _compliance_page(request, _compliance_units(request.user), None)
+
+
+@login_required
+@require_GET
+def compliance_unit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The branches of one unit in scope (a branch, or a committee's branches); 404 outside."""
+    unit = get_object_or_404(_compliance_units(request.user), pk=pk)
+    branches = _compliance_units(request.user).filter(path__startswith=unit.path)
+    return _compliance_page(request, branches, unit)

@@ -21,6 +21,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from members.demo import accounts, bulk, detailed
+from members.demo import education as education_demo
 from members.demo import transfers as transfers_demo
 from members.demo.dates import Calendar
 from members.demo.people import ID_SPACE, PeopleGenerator
@@ -122,6 +123,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  transfers: {made.applications} retention applications, "
                 f"{made.transfers} transfers, {made.mobile} mobile members"
+            )
+        with transaction.atomic():
+            education_demo.seed_education(
+                units=units, home=gen.home_branch, retained=first.retained, cal=cal
             )
         if have < people:
             unit_ids = {code: unit.pk for code, unit in units.items()}
