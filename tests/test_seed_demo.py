@@ -340,7 +340,8 @@ def test_transfers_pages_have_something_to_show(client):
     statuses = Counter(RetentionApplication.objects.values_list("status", flat=True))
     assert {"draft", "submitted", "returned", "approved"} <= set(statuses)
     retentions = list(Retention.objects.filter(status="active").select_related("person", "branch"))
-    assert len(retentions) == 2 and all(r.person.unit == r.branch for r in retentions)
+    # two from the transfers demo, more from the education demo's graduates with check-ins
+    assert len(retentions) >= 2 and all(r.person.unit == r.branch for r in retentions)
     assert any(r.transfer_apply_by <= today <= r.ends_on for r in retentions)  # apply now
     assert Retention.objects.filter(person__user__username="demo_graduate").exists()
     assert set(Transfer.objects.values_list("status", flat=True)) == {"completed", "sent"}
