@@ -1,4 +1,6 @@
-"""A branch secretary's home: what is due this week and what is late."""
+"""A branch secretary's home: what is due this week and what is late, and every queue the
+branch must act on (check-ins, leave, lapses, letters, meetings owed), each item one click
+from its action."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from development.models import Step
 from development.selectors import due_and_overdue
 from members.models import Person, Stage
 from members.models.people import PIPELINE_STAGES
-from partyadmin.home import selectors
+from partyadmin.home import branch_items, selectors
 from partyadmin.home.views.common import home_context, people_link, scoped_people
 
 DUE_HORIZON_DAYS = 7  # the branch home lists what is due this week
@@ -23,6 +25,18 @@ def _what_is_due(item) -> str:
     if item.step and item.due and (item.assessment_due is None or item.due <= item.assessment_due):
         return str(Step(item.step).label)
     return str(Step.ASSESSMENT.label)
+
+
+def _work(request: HttpRequest, unit, today: dt.date) -> dict:
+    """The branch's queues; a family is None when the viewer may not act on it here."""
+    user = request.user
+    return {
+        "checkins": branch_items.checkins_to_review(user, unit),
+        "leaves": branch_items.leave_awaiting_decision(user, unit),
+        "lapses": branch_items.lapses(user, unit),
+        "letters": branch_items.letters(user, unit, today),
+        "compliance": branch_items.compliance(unit, today),
+    }
 
 
 @login_required
@@ -40,5 +54,6 @@ def home_branch(request: HttpRequest) -> HttpResponse:
         stage_counts=[
             (Stage(s).label, counts.get(s, 0), people_link(unit, s)) for s in PIPELINE_STAGES
         ],
+        **_work(request, unit, today),
     )
     return render(request, "home/branch.html", context)
