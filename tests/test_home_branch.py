@@ -397,13 +397,22 @@ def test_member_home_shows_a_returned_retention_application_and_notifications(
     )
     RetentionApplication.objects.create(person=graduate, unit=school.branch_a1, status="rejected")
     for i in range(7):
-        notify(user_ids=[graduate.user_id], key=f"test-{i}", kind="checkin_late", subject="x")
+        notify(
+            user_ids=[graduate.user_id],
+            key=f"test-{i}",
+            kind="probation_ending",
+            subject="x",
+            due_on=TODAY,
+        )
     client.force_login(graduate.user)
     response = client.get(reverse("my_record"))
     html = response.content.decode()
     assert [a.pk for a in response.context["applications_todo"]] == [application.pk]
     assert reverse("retention_edit", args=[application.pk]) in html
     assert len(response.context["latest_notifications"]) == 5
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("my_record")).content.decode()
+    assert "x: probation ends on 2026-12-02" in html  # worded by its kind, in English here
     assert html.count('class="notification-item') == 5
     assert reverse("notification_list") in html
 
@@ -412,7 +421,9 @@ def test_member_home_someone_elses_items_never_show(client, school, graduate):
     other = make_person(school.branch_a1, stage="full", whereabouts="away")
     open_plan(other)
     RetentionApplication.objects.create(person=other, unit=school.branch_a1, status="draft")
-    notify(user_ids=[make_user().pk], key="other", kind="checkin_late", subject="x")
+    notify(
+        user_ids=[make_user().pk], key="other", kind="probation_ending", subject="x", due_on=TODAY
+    )
     client.force_login(graduate.user)
     response = client.get(reverse("my_record"))
     assert response.context["checkins_todo"] == []
@@ -438,7 +449,13 @@ def test_member_home_runs_a_fixed_number_of_queries(client, school, graduate):
                 submitted_at=timezone.now(),
                 first_submitted_on=TODAY,
             )
-            notify(user_ids=[graduate.user_id], key=f"grow-{i}", kind="checkin_late", subject="x")
+            notify(
+                user_ids=[graduate.user_id],
+                key=f"grow-{i}",
+                kind="probation_ending",
+                subject="x",
+                due_on=TODAY,
+            )
             RetentionApplication.objects.create(
                 person=graduate, unit=school.branch_a1, status="rejected"
             )
