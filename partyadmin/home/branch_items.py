@@ -186,6 +186,7 @@ class MissingMeeting:
     label: str
     missed: list[str]  # the calendar units that ended without the meeting
     pending: int  # units of the period not over yet and not yet held
+    met: int = 0  # units in which it was held
 
 
 @dataclass
@@ -199,6 +200,12 @@ class Compliance:
     @property
     def missed(self) -> int:
         return sum(len(k.missed) for k in self.kinds)
+
+    @property
+    def owed(self) -> list[MissingMeeting]:
+        """The kinds with a meeting missed or still to hold, the most missed first."""
+        owed = [k for k in self.kinds if k.missed or k.pending]
+        return sorted(owed, key=lambda k: (-len(k.missed), list(TARGETS).index(k.kind)))
 
 
 def current_period(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -219,11 +226,11 @@ def compliance(unit: OrgUnit, today: dt.date) -> Compliance | None:
             label=str(MeetingKind(k.kind).label),
             missed=list(k.missed_labels),
             pending=k.pending,
+            met=k.met,
         )
         for k in row.kinds
-        if k.applies and (k.missed or k.pending)
+        if k.applies
     ]
-    kinds.sort(key=lambda k: (-len(k.missed), list(TARGETS).index(k.kind)))
     return Compliance(start, end, kinds, row.silent, row.last_activity)
 
 

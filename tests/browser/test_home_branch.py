@@ -51,6 +51,7 @@ def test_secretary_sees_the_branch_queues(request, size, live_server, school, ar
     assert figure(page, "letters-overdue") == 2
     assert figure(page, "meetings-missed") == MISSED_WITH_ONE_THEME_DAY
     assert page.locator('#letter-list [data-overdue="true"]').count() == 2
+    page.wait_for_selector('#compliance-chart[data-drawn="true"] svg')
     if size == "phone":
         assert no_sideways_scroll(page)
     page.screenshot(path=str(artifacts / f"home-branch-work-{size}.png"), full_page=True)

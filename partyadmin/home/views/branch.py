@@ -9,13 +9,15 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from development.models import Step
 from development.selectors import due_and_overdue
 from members.models import Person, Stage
 from members.models.people import PIPELINE_STAGES
 from partyadmin.home import branch_items, selectors
-from partyadmin.home.views.common import home_context, people_link, scoped_people
+from partyadmin.home.views.common import as_json, home_context, people_link, scoped_people
 
 DUE_HORIZON_DAYS = 7  # the branch home lists what is due this week
 
@@ -39,6 +41,36 @@ def _work(request: HttpRequest, unit, today: dt.date) -> dict:
     }
 
 
+def compliance_chart(compliance: branch_items.Compliance) -> dict:
+    """An ECharts option: per kind of meeting, the calendar units held, missed and still to
+    hold this year (stacked bars); a missed or pending bar opens the form to plan one."""
+    kinds = compliance.kinds
+    plan = reverse("meeting_create")
+    series = [
+        (_("held"), "#2e7d32", [k.met for k in kinds], ""),
+        (_("missed"), "#c62828", [len(k.missed) for k in kinds], plan),
+        (_("still to hold"), "#e0a100", [k.pending for k in kinds], plan),
+    ]
+    return {
+        "option": {
+            "tooltip": {"trigger": "axis"},
+            "legend": {"top": 0},
+            "grid": {"left": 8, "right": 16, "bottom": 8, "top": 40, "containLabel": True},
+            "xAxis": {"type": "value", "minInterval": 1},
+            "yAxis": {"type": "category", "inverse": True, "data": [k.label for k in kinds]},
+            "series": [
+                {"name": name, "type": "bar", "stack": "units", "color": color, "data": data}
+                for name, color, data, _link in series
+            ],
+        },
+        "links": [[link] * len(kinds) if link else [] for _n, _c, _d, link in series],
+    }
+
+
+def _chart_json(compliance: branch_items.Compliance | None) -> str:
+    return as_json(compliance_chart(compliance)) if compliance else ""
+
+
 @login_required
 def home_branch(request: HttpRequest) -> HttpResponse:
     context = home_context(request, "branch")
@@ -47,6 +79,7 @@ def home_branch(request: HttpRequest) -> HttpResponse:
     due = due_and_overdue(people, today, horizon_days=DUE_HORIZON_DAYS)
     names = dict(Person.objects.filter(pk__in=[n.person_id for n in due]).values_list("pk", "name"))
     counts = selectors.stage_counts(people)
+    work = _work(request, unit, today)
     context.update(
         late=[(n, names[n.person_id], _what_is_due(n)) for n in due if n.late],
         due_soon=[(n, names[n.person_id], _what_is_due(n)) for n in due if not n.late],
@@ -54,6 +87,9 @@ def home_branch(request: HttpRequest) -> HttpResponse:
         stage_counts=[
             (Stage(s).label, counts.get(s, 0), people_link(unit, s)) for s in PIPELINE_STAGES
         ],
-        **_work(request, unit, today),
+        **work,
+        compliance_chart=as_json(compliance_chart(work["compliance"]))
+        if work["compliance"]
+        else "",
     )
     return render(request, "home/branch.html", context)
