@@ -34,7 +34,7 @@ from partyadmin.home import branch_items
 from tests.factories import make_person, make_user
 from tests.transfer_helpers import make_member, start_out
 from transfers import clock as transfer_clock
-from transfers.models import IntroductionLetter, RetentionApplication
+from transfers.models import IntroductionLetter, Retention, RetentionApplication
 from transfers.services import letters as letter_services
 
 pytestmark = pytest.mark.django_db
@@ -435,6 +435,36 @@ def test_member_home_shows_a_returned_retention_application_and_notifications(
     assert reverse("notification_list") in html
 
 
+@pytest.mark.parametrize(
+    "ends_on, state",
+    [
+        (dt.date(2027, 1, 3), "running"),  # apply-by is 3 December: tomorrow
+        (dt.date(2027, 1, 2), "apply_now"),  # apply-by is today
+        (dt.date(2026, 12, 2), "apply_now"),  # the deadline itself
+        (dt.date(2026, 12, 1), "expired"),  # the day after the deadline
+    ],
+)
+def test_member_home_shows_the_retention_deadline(client, school, graduate, ends_on, state):
+    application = RetentionApplication.objects.create(
+        person=graduate, unit=school.branch_a1, status="approved"
+    )
+    Retention.objects.create(
+        person=graduate,
+        application=application,
+        branch=school.branch_a1,
+        contact_person=make_person(school.branch_a1, stage="full"),
+        category="away",
+        starts_on=dt.date(2025, 7, 1),
+        ends_on=ends_on,
+        transfer_apply_by=transfer_clock.transfer_apply_by(ends_on),
+    )
+    client.force_login(graduate.user)
+    response = client.get(reverse("my_record"))
+    assert response.context["retention"].state == state
+    assert f'id="my-retention" data-state="{state}"' in response.content.decode()
+    assert response.context["applications_todo"] == []  # an approved one is not to finish
+
+
 def test_member_home_someone_elses_items_never_show(client, school, graduate):
     other = make_person(school.branch_a1, stage="full", whereabouts="away")
     open_plan(other)
@@ -446,6 +476,7 @@ def test_member_home_someone_elses_items_never_show(client, school, graduate):
     response = client.get(reverse("my_record"))
     assert response.context["checkins_todo"] == []
     assert response.context["applications_todo"] == []
+    assert response.context["retention"] is None
     assert response.context["latest_notifications"] == []
 
 
@@ -489,5 +520,5 @@ def test_member_home_runs_a_fixed_number_of_queries(client, school, graduate):
 
 # The record page as it was (24: session, user, scope, the header's unread count, the
 # record, its development panel, lapse cases, facts, posts, history), plus four: the open
-# plan, its check-ins, the applications to finish, the latest notifications.
-MEMBER_HOME_QUERIES = 24 + 4
+# plan, its check-ins, the applications to finish, the retention, the latest notifications.
+MEMBER_HOME_QUERIES = 24 + 5

@@ -34,7 +34,7 @@ from members.models import LapseCase, LapseStatus, OrgUnit, Person
 from members.scoping import has_unit_perm
 from transfers import clock as transfer_clock
 from transfers import selectors as transfer_selectors
-from transfers.models import LetterStatus, RetentionApplication
+from transfers.models import LetterStatus, Retention, RetentionApplication
 from transfers.models.retention import EDITABLE_STATUSES
 
 ITEM_LIMIT = 20  # rows listed per family; the figure is always the full count
@@ -295,6 +295,15 @@ def my_open_applications(person: Person) -> list[RetentionApplication]:
     return applications
 
 
+def my_retention(person: Person, today: dt.date) -> Retention | None:
+    """The graduate's active retention with its deadline state from transfers' clock
+    (running / apply to transfer out now / expired), one query. Owner: transfers.selectors."""
+    retention = Retention.objects.filter(person=person, status=Retention.Status.ACTIVE).first()
+    if retention is not None:
+        retention.state = transfer_clock.deadline_state(retention.ends_on, today)
+    return retention
+
+
 def my_notifications(user) -> list:
     """The latest notifications, each worded in the reader's language (one query; the unread
     count is the header's). Owner: core.notifications."""
@@ -313,11 +322,18 @@ def my_notifications(user) -> list:
 
 def member_home(user, person: Person, today: dt.date) -> dict:
     """What the member's own page adds for their home: check-ins to upload, applications
-    to finish and the latest notifications (four queries; none for a removed record)."""
+    to finish, the retention deadline and the latest notifications (five queries; none for
+    a removed record)."""
     if person.removed_at is not None:
-        return {"checkins_todo": [], "applications_todo": [], "latest_notifications": []}
+        return {
+            "checkins_todo": [],
+            "applications_todo": [],
+            "retention": None,
+            "latest_notifications": [],
+        }
     return {
         "checkins_todo": my_checkins(person, today),
         "applications_todo": my_open_applications(person),
+        "retention": my_retention(person, today),
         "latest_notifications": my_notifications(user),
     }
