@@ -235,7 +235,14 @@ def test_every_item_is_one_click_from_its_action(client, school):
     assert reverse("letter_receipt", args=[work.overdue_letters[0].pk]) in html
     assert reverse("meeting_create") in html
     # Each figure opens the list of its items on the page.
-    for anchor in ("checkins", "leaves", "lapse-warnings", "lapse-cases", "letters"):
+    for anchor in (
+        "checkins",
+        "leaves",
+        "lapse-warnings",
+        "lapse-cases",
+        "letters",
+        "meetings-owed",
+    ):
         assert f'href="#{anchor}"' in html and f'id="{anchor}"' in html
     # …and the action pages open for the secretary.
     for url in (
