@@ -30,6 +30,7 @@ from members.models import BranchPost, Person
 from members.scoping import has_any_grant, has_unit_perm
 from members.services import people as people_services
 from members.views.display import fact_groups, history
+from partyadmin.home.branch_items import member_home
 
 # The list's columns: (sort key, or "" when not sortable; the field that labels it).
 LIST_COLUMNS = (
@@ -161,9 +162,10 @@ def my_record(request: HttpRequest) -> HttpResponse:
     )
     if person is None:
         return render(request, "members/people/my_record.html", {"person": None})
-    return render(
-        request, "members/people/my_record.html", _detail_context(request, person, compact=True)
-    )
+    context = _detail_context(request, person, compact=True)
+    # The member's home: what to upload and by when, applications to finish, notifications.
+    context.update(member_home(request.user, person, timezone.localdate()))
+    return render(request, "members/people/my_record.html", context)
 
 
 @login_required
