@@ -357,9 +357,9 @@ def test_branch_home_runs_a_fixed_number_of_queries(client, school):
 
 # The 24 of tests/test_home.py (session, user, scope, homes, units, the pipeline's due list
 # and stage counts), then one query per family: check-ins, leave, lapse cases, letters; and
-# education's compliance for the branch (four: the branch, meetings per month and kind, the
-# last activity, Party groups).
-BRANCH_HOME_QUERIES = 24 + 4 + 4
+# education's compliance for the branch (three: the branches with their last activity,
+# meetings per month and kind, Party groups).
+BRANCH_HOME_QUERIES = 24 + 4 + 3
 
 
 # ---- the member's home -------------------------------------------------------------------
