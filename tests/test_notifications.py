@@ -163,3 +163,28 @@ def test_concurrent_digests_send_each_notification_once():
     for t in threads:
         t.join(60)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
+
+
+# DESIGN §6, "Other scheduled reminders", each with the kind its source notifies.
+DESIGN_REMINDERS = {
+    "talk with an applicant due within a month": "applicant_talk_due",
+    "half-yearly activist assessment": "assessment_due",
+    "approval windows of 3 months": "approval_due",
+    "probation ending": "probation_ending",
+    "retention transfer-out one month before the deadline": "retention_transfer_due",
+    "retention expiry": "retention_expired",
+    "check-ins overdue": "checkin_late",
+    "transfer receipts overdue": "receipt_overdue",
+    "mobile-member contact verification overdue": "mobile_verification_overdue",
+    "silent branch": "branch_silent",
+}
+
+
+def test_every_reminder_of_the_design_has_a_source_and_a_link():
+    from core.notifications import registry
+
+    registry.load_sources()
+    kinds = {source.kind for source in registry.SOURCES.values()}
+    for reminder, kind in DESIGN_REMINDERS.items():
+        assert kind in kinds, reminder
+        assert registry.KINDS[kind].url_name, reminder  # each opens the thing to act on

@@ -19,18 +19,18 @@ Each app registers its sources in its own `reminders.py` (found by autodiscovery
                   "retention_detail")
     register_source("retention_transfer_due", kind="retention_transfer_due", rows=_rows)
 
-Sources still to be registered by the apps being built in parallel (each a queryset over its
-own table, its recipients from `handlers()` below, its key naming the object and the date it
-is due so a changed deadline is a new event, its due date from that app's clock):
+The sources of DESIGN §6, by app (a source whose recipients come from two tables is two
+sources sharing one event key, so nobody is told twice):
 
-- transfers/reminders.py: `retention_transfer_due` (one month before the retention deadline,
-  to the graduate and `manage_transfers` holders), `retention_expired` (retention end passed
-  with no transfer started), `receipt_overdue` (a letter's receipt not registered a month
-  after issue, `issue_letters` holders), `mobile_verification_overdue` (contact details not
-  re-verified in time, `manage_transfers` holders);
-- education/reminders.py: `checkin_late` (a graduate's fortnightly check-in missing: to the
-  graduate and `review_checkins` holders), `branch_silent` (no meeting recorded for a month:
-  `record_meetings` holders of the branch and of its committee).
+- development/reminders.py: the applicant talk within a month, the half-yearly assessment,
+  the committee's 3-month approval window, the end of probation;
+- transfers/reminders.py: applying to transfer out one month before the retention deadline
+  (the branch and the graduate), retention expired, letter receipts overdue, mobile-member
+  verification overdue;
+- education/reminders.py: check-ins late (the graduate and the reviewers), silent branches
+  (the branch, its committee and the committee above a general branch);
+- members/reminders.py: removal due two years after a lost-contact suspension (the lapse
+  job itself writes the lapse warnings and cases).
 """
 
 from __future__ import annotations
