@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -266,6 +267,32 @@ def document_store(
         detail={"size": inspected.size, "type": inspected.file_type, "sha256": inspected.sha256},
     )
     return document
+
+
+def documents_follow(*, person, from_unit, to_unit, actor, target, also=None) -> list[int]:
+    """A person's file follows them when they move: a document's unit decides who may read
+    it, so the documents about `person` that `from_unit` held (development steps, check-ins,
+    lapse evidence), and `also` (a queryset of documents filed elsewhere that belong with
+    them), are re-homed to `to_unit` in one UPDATE, audited on `target`. Documents held above
+    the old unit (a college's) stay where they are. The caller's service checks the move and
+    runs this in its transaction."""
+    if from_unit == to_unit and also is None:
+        return []
+    wanted = Q(person=person, unit=from_unit)
+    if also is not None:
+        wanted |= Q(pk__in=also.values("pk"))
+    ids = sorted(Document.objects.filter(wanted).exclude(unit=to_unit).values_list("pk", flat=True))
+    if not ids:
+        return ids
+    Document.objects.filter(pk__in=ids).update(unit=to_unit)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        target=target,
+        summary=f"{person.name} documents {from_unit.name} → {to_unit.name}",
+        detail={"documents": ids, "from_unit": from_unit.pk, "to_unit": to_unit.pk},
+    )
+    return ids
 
 
 def prune_orphans(older_than_seconds: int = 3600) -> int:

@@ -208,3 +208,33 @@ def test_anonymous_is_sent_to_login(client, school):
     )
     response = client.get(reverse("document_download", kwargs={"pk": document.pk}))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_a_persons_documents_follow_them_to_their_new_branch(client, school):
+    """Moving a person (person_update) re-homes what their old branch held about them, so
+    the new branch can read their file; the college's and other people's documents stay."""
+    from members.services.people import person_update
+
+    def doc(unit, person):
+        return document_store(
+            file=upload(image_bytes()), kind="t", unit=unit, person=person, actor=None
+        )
+
+    theirs, colleges, neighbours = (
+        doc(school.branch_a1, school.alice),
+        doc(school.college_a, school.alice),
+        doc(school.branch_a1, school.bob),
+    )
+    new_secretary = make_user(role=Role.BRANCH_SECRETARY, unit=school.branch_a2)
+    client.force_login(new_secretary)
+    url = reverse("document_download", args=[theirs.pk])
+    assert client.get(url).status_code == 404  # not theirs yet
+    office = make_user(role=Role.COMMITTEE_OFFICE, unit=school.college_a)
+    person_update(person=school.alice, actor=office, data={"unit": school.branch_a2})
+    units = dict(Document.objects.values_list("pk", "unit"))
+    assert units[theirs.pk] == school.branch_a2.pk
+    assert units[colleges.pk] == school.college_a.pk
+    assert units[neighbours.pk] == school.branch_a1.pk
+    assert client.get(url).status_code == 200
+    moved = AuditEvent.objects.filter(summary__contains="documents").get()
+    assert moved.detail["documents"] == [theirs.pk] and moved.actor == office

@@ -12,6 +12,7 @@ from core import crypto
 from core.audit import audit_record
 from core.idnumber import birth_date, mask_id_number, normalize_id_number, sex_from_id
 from core.models import AuditEvent
+from core.uploads import documents_follow
 from members.models import OrgUnit, Person, PersonChange
 from members.scoping import has_unit_perm
 
@@ -119,6 +120,7 @@ def person_update(
         raise ValidationError({"unit": _("You cannot move a person outside your own scope.")})
     before = {f: _display(person, f) for f in data}
     before_id = person.id_number_masked
+    old_unit = person.unit
     for field, value in data.items():
         setattr(person, field, value)
     if id_number is not None:
@@ -136,6 +138,10 @@ def person_update(
     PersonChange.objects.create(
         person=person, actor=actor, kind=kind, changes=changes, reason=reason[:255]
     )
+    if person.unit != old_unit:  # the new branch keeps their file from now on
+        documents_follow(
+            person=person, from_unit=old_unit, to_unit=person.unit, actor=actor, target=person
+        )
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,

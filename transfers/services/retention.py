@@ -19,13 +19,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.models import AuditEvent, Document
-from core.uploads import IMAGE_TYPES, document_store
+from core.uploads import IMAGE_TYPES, document_store, documents_follow
 from members.models import OrgUnit, Person, Stage
 from members.models.people import MEMBER_STAGES
 from members.scoping import has_unit_perm
@@ -415,6 +414,15 @@ def _retention_open(
         transfer_apply_by=clock.transfer_apply_by(application.ends_on),
         created_by=_user(actor),
     )
+    # Before the move, so the retention's audit names every document that follows them.
+    documents_follow(  # the retained-graduate branch now keeps their file
+        person=application.person,
+        from_unit=old_unit,
+        to_unit=retention.branch,
+        also=application.documents.all(),  # the application's evidence, wherever filed
+        actor=actor,
+        target=retention,
+    )
     person_update(
         person=application.person,
         actor=actor,
@@ -434,34 +442,8 @@ def _retention_open(
         target=retention,
         summary=f"{application.person.name} {branch.name} {retention.ends_on.isoformat()}",
     )
-    _documents_follow(application, old_unit, retention, actor)
     _open_checkin_plan(retention, actor)
     return retention
-
-
-def _documents_follow(
-    application: RetentionApplication, old_unit: OrgUnit, retention: Retention, actor
-) -> list[int]:
-    """The graduate's file follows them to the retained-graduate branch, which now keeps
-    them: a document's unit decides who may read it, so the application's evidence (wherever
-    it was filed) and every document about the person the old branch held (development
-    steps, check-ins, lapse evidence) are re-homed in one UPDATE. Documents held above the
-    old branch (a college's) stay where they are."""
-    documents = Document.objects.filter(
-        Q(person=application.person, unit=old_unit) | Q(pk__in=application.documents.values("pk"))
-    ).exclude(unit=retention.branch)
-    ids = sorted(documents.values_list("pk", flat=True))
-    if not ids:
-        return ids
-    Document.objects.filter(pk__in=ids).update(unit=retention.branch)
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        target=retention,
-        summary=f"{application.person.name} documents {old_unit.name} → {retention.branch.name}",
-        detail={"documents": ids, "from_unit": old_unit.pk, "to_unit": retention.branch.pk},
-    )
-    return ids
 
 
 def _open_checkin_plan(retention: Retention, actor) -> Retention:
