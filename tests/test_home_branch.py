@@ -212,6 +212,8 @@ def test_branch_home_counts_each_family_for_its_branch_only(client, school):
     response = client.get(reverse("home_branch"))
     html = response.content.decode()
     assert figure(html, "checkins") == 2
+    # the three graduates' plans started in July with one check-in each: all are late
+    assert figure(html, "checkins-late") == 3
     assert figure(html, "leaves") == 2
     assert figure(html, "lapse-warnings") == 2
     assert figure(html, "lapse-cases") == 2
@@ -222,6 +224,23 @@ def test_branch_home_counts_each_family_for_its_branch_only(client, school):
     assert listed == {c.pk for c in mine.checkins}
     overdue = set(map(int, re.findall(r'data-letter-id="(\d+)"[^>]*data-overdue="true"', html)))
     assert overdue == {letter.pk for letter in mine.overdue_letters}
+
+
+def test_late_check_ins_count_graduates_behind_and_open_their_plan(client, school):
+    behind = add_checkins(school.branch_a1, 1)[0].plan
+    on_time = checkin_services.checkin_plan_open(  # nothing of theirs has fallen due yet
+        person=make_person(school.branch_a1, stage="full", whereabouts="away"),
+        category="away",
+        starts_on=TODAY,
+        ends_on=dt.date(2027, 11, 30),
+        actor=None,
+    )
+    client.force_login(secretary_of(school.branch_a1))
+    html = client.get(reverse("home_branch")).content.decode()
+    listed = {int(i) for i in re.findall(r'data-plan-id="(\d+)"', html)}
+    assert behind.pk in listed and on_time.pk not in listed
+    assert figure(html, "checkins-late") == len(listed) == 2  # the accepted one's plan too
+    assert reverse("checkin_plan_detail", kwargs={"pk": behind.pk}) in html
 
 
 def test_every_item_is_one_click_from_its_action(client, school):
@@ -356,10 +375,11 @@ def test_branch_home_runs_a_fixed_number_of_queries(client, school):
 
 
 # The 24 of tests/test_home.py (session, user, scope, homes, units, the pipeline's due list
-# and stage counts), then one query per family: check-ins, leave, lapse cases, letters; and
+# and stage counts), then one query per family: check-ins, late check-ins, leave, lapse
+# cases, letters; and
 # education's compliance for the branch (three: the branches with their last activity,
 # meetings per month and kind, Party groups).
-BRANCH_HOME_QUERIES = 24 + 4 + 3
+BRANCH_HOME_QUERIES = 24 + 5 + 3
 
 
 # ---- the member's home -------------------------------------------------------------------

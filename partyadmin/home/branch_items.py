@@ -80,6 +80,23 @@ def checkins_to_review(user, unit: OrgUnit) -> Family | None:
     return family
 
 
+def checkins_late(user, unit: OrgUnit, today: dt.date) -> Family | None:
+    """The branch's retained graduates with check-ins past their due date (education's own
+    late count, done by the database), the most behind first; each opens their plan."""
+    if not has_unit_perm(user, checkin_selectors.REVIEW_PERM, unit):
+        return None
+    plans = (
+        checkin_selectors.with_late(checkin_selectors.open_plans(user), today)
+        .filter(r_late__gt=0, **in_branch(unit, "person__unit__path"))
+        .order_by("-r_late", "person__name", "pk")
+    )
+    family = _family(plans)
+    for plan in family.items:
+        plan.late_kinds = checkin_selectors.late_kinds(plan)
+        plan.action_url = reverse("checkin_plan_detail", kwargs={"pk": plan.pk})
+    return family
+
+
 # ---- leave ---------------------------------------------------------------------------------
 
 RECORD_PERM = "record_meetings"

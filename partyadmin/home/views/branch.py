@@ -34,6 +34,7 @@ def _work(request: HttpRequest, unit, today: dt.date) -> dict:
     user = request.user
     return {
         "checkins": branch_items.checkins_to_review(user, unit),
+        "checkins_late": branch_items.checkins_late(user, unit, today),
         "leaves": branch_items.leave_awaiting_decision(user, unit),
         "lapses": branch_items.lapses(user, unit),
         "letters": branch_items.letters(user, unit, today),
