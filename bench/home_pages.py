@@ -37,7 +37,6 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.home_topup import top_up  # noqa: E402
 from bench.people_list import _load, seed  # noqa: E402  (sets Django up)
 from development.clock import add_months  # noqa: E402
 from development.models import ADMISSION_ROUND, Approval, StepRecord  # noqa: E402
@@ -348,6 +347,8 @@ def run(args: argparse.Namespace) -> None:
     if not args.no_seed:
         seed(args.people, args.seed)
     if not args.no_top_up:
+        from bench.home_topup import top_up  # after Django is set up (bench.people_list)
+
         written = top_up()
         print("top-up:", ", ".join(f"{n:,} {what}" for what, n in written.items()) or "none")
     total = Person.objects.count()
