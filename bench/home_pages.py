@@ -87,8 +87,9 @@ SCOPED = (
 # beside its own hand-written SQL.
 
 
-def raw_figures(top: OrgUnit) -> dict:
-    """The page's figures in three statements written by hand."""
+def raw_figures(top: OrgUnit, with_quarters: bool = True) -> dict:
+    """The funnel, the quarters (the school home only: the committee home has no such
+    chart) and the open approvals, written by hand."""
     person, unit = Person._meta.db_table, OrgUnit._meta.db_table
     record, approval = StepRecord._meta.db_table, Approval._meta.db_table
     width = STEP_WIDTH * (top.depth + 2)
@@ -103,15 +104,17 @@ def raw_figures(top: OrgUnit) -> dict:
             [width, top.path + "%", *stages],
         )
         funnel = {(path, stage): n for path, stage, n in cursor.fetchall()}
-        cursor.execute(
-            f"SELECT r.step, date_trunc('quarter', r.on), count(*) FROM {record} r "
-            f"JOIN {person} p ON p.id = r.person_id JOIN {unit} u ON u.id = p.unit_id "
-            f"WHERE u.path LIKE %s AND p.removed_at IS NULL AND r.decision = 'agreed' "
-            f"AND r.step IN ('admission_approval', 'conversion_approval') "
-            f"AND r.on BETWEEN %s AND %s GROUP BY 1, 2",
-            [top.path + "%", quarters[0].start, quarters[-1].end],
-        )
-        by_quarter = cursor.fetchall()
+        by_quarter = []
+        if with_quarters:
+            cursor.execute(
+                f"SELECT r.step, date_trunc('quarter', r.on), count(*) FROM {record} r "
+                f"JOIN {person} p ON p.id = r.person_id JOIN {unit} u ON u.id = p.unit_id "
+                f"WHERE u.path LIKE %s AND p.removed_at IS NULL AND r.decision = 'agreed' "
+                f"AND r.step IN ('admission_approval', 'conversion_approval') "
+                f"AND r.on BETWEEN %s AND %s GROUP BY 1, 2",
+                [top.path + "%", quarters[0].start, quarters[-1].end],
+            )
+            by_quarter = cursor.fetchall()
         cursor.execute(
             f"SELECT a.id FROM {approval} a JOIN {person} p ON p.id = a.person_id "
             f"JOIN {unit} u ON u.id = p.unit_id WHERE u.path LIKE %s AND a.status = 'open' "
@@ -296,7 +299,7 @@ def raw_page(kind: str, top: OrgUnit, half: bool | None) -> dict:
     today = timezone.localdate()
     if half is not None:
         return raw_inspection(top, school_figures.period_containing(today, half), today)
-    figures = raw_figures(top)
+    figures = raw_figures(top, with_quarters=kind == "school")
     with connection.cursor() as cursor:
         if kind == "school":
             figures["retained"] = raw_retained(cursor, top, today)
@@ -354,7 +357,8 @@ def run(args: argparse.Namespace) -> None:
     total = Person.objects.count()
     print(
         f"\nhome pages vs hand-written SQL: {total:,} people, median of {args.runs} runs after "
-        f"{args.warmup} warm-up, load average {_load()}"
+        f"{args.warmup} warm-up, jit {'off' if args.no_jit else 'as the server has it'}, "
+        f"load average {_load()}"
     )
     header = f"{'page':<36}{'people':>10}{'page ms':>10}{'q':>4}{'SQL ms':>9}{'page/SQL':>10}"
     print(header)
@@ -397,9 +401,18 @@ def main() -> None:
     parser.add_argument(
         "--no-top-up", action="store_true", help="skip bench/home_topup.py's inserts"
     )
+    parser.add_argument(
+        "--no-jit",
+        action="store_true",
+        help="SET jit = off for the session (page and SQL alike): PostgreSQL's JIT compiles "
+        "every statement whose estimated cost passes jit_above_cost, ~1-2 s at 1M people",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("run it on PostgreSQL: set DATABASE_URL")
+    if args.no_jit:
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
     run(args)
 
 
