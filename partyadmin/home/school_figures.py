@@ -325,13 +325,17 @@ class InspectionRow:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+COUNTED_DECISIONS = (Decision.DONE, Decision.AGREED)  # a refusal is not the step done
+
+
 def _records_in(people: QuerySet[Person], period: Period) -> QuerySet[StepRecord]:
     return StepRecord.objects.filter(
         person__in=_ids(people),
         step__in=list(MEASURE_STEPS.values()),
         on__gte=period.start,
         on__lte=period.end,
-    ).exclude(decision=Decision.REFUSED)
+        decision__in=COUNTED_DECISIONS,
+    )
 
 
 def _late_approvals(people: QuerySet[Person], period: Period, today: dt.date):
@@ -353,11 +357,18 @@ def inspection(
     width = STEP_WIDTH * (top.depth + 2)
     step_codes = {step: code for code, step in MEASURE_STEPS.items()}
     counts: dict[str, dict[str, int]] = defaultdict(dict)
+    # Joined from the scoped people rather than `person IN (…)`: at 1M people the planner
+    # then reads the period's records by the unit's people (0.6 s instead of 1.6 s, jit off).
     records = (
-        _records_in(people, period)
-        .annotate(branch_path=Substr("person__unit__path", 1, width))
+        people.filter(
+            step_records__step__in=list(MEASURE_STEPS.values()),
+            step_records__on__gte=period.start,
+            step_records__on__lte=period.end,
+            step_records__decision__in=COUNTED_DECISIONS,
+        )
+        .annotate(branch_path=Substr("unit__path", 1, width), step=F("step_records__step"))
         .values("branch_path", "step")
-        .annotate(n=Count("person_id", distinct=True))
+        .annotate(n=Count("id", distinct=True))
         .order_by()
     )
     for row in records:
