@@ -331,3 +331,12 @@ QUERIES = {
     ("home_inspection", True): 15,
     ("home_retained", False): 12,
 }
+
+
+def test_a_school_admin_opens_a_colleges_quarterly_inspection_from_its_home(client, school):
+    client.force_login(make_user(role=Role.SCHOOL_ADMIN, unit=school.school))
+    home = client.get(reverse("home_committee"), {"unit": school.college_b.pk})
+    response = client.get(home.context["inspection_link"])
+    assert response.status_code == 200 and response.context["unit"] == school.college_b
+    assert not response.context["period"].half  # a committee inspects quarterly
+    assert "home=committee" in response.context["next_link"]

@@ -24,6 +24,7 @@ from partyadmin.home.views.common import (
     scoped_people,
     with_days_left,
 )
+from partyadmin.home.views.inspection import inspection_link
 
 PERM = "manage_transfers"
 
@@ -108,6 +109,6 @@ def home_committee(request: HttpRequest) -> HttpResponse:
         compliant=sum(1 for r in rows if r.ok),
         silent=sum(1 for r in rows if r.silent),
         compliance_chart=branch_compliance_chart(rows, link),
-        inspection_link=f"{reverse('home_inspection')}?{urlencode({'unit': unit.pk})}",
+        inspection_link=inspection_link("committee", unit.pk),
     )
     return render(request, "home/committee.html", context)

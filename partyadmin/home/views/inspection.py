@@ -20,8 +20,13 @@ from partyadmin.home.views.common import as_json, available_homes, home_context,
 PEOPLE_SHOWN = 200  # the drill-down list is capped; the count beside it is exact
 
 
-def _link(unit_pk: int, period: figures.Period, cell: str = "") -> str:
-    params = {"unit": unit_pk, "period": period.code}
+def inspection_link(kind: str, unit_pk: int) -> str:
+    """The inspection page of a home's unit, in that home's rhythm (quarter or half-year)."""
+    return f"{reverse('home_inspection')}?{urlencode({'home': kind, 'unit': unit_pk})}"
+
+
+def _link(kind: str, unit_pk: int, period: figures.Period, cell: str = "") -> str:
+    params = {"home": kind, "unit": unit_pk, "period": period.code}
     if cell:
         params["cell"] = cell
     return f"{reverse('home_inspection')}?{urlencode(params)}"
@@ -41,23 +46,29 @@ def home_inspection(request: HttpRequest) -> HttpResponse:
     people = scoped_people(request, unit)
     rows = figures.inspection(people, unit, period, today)
     measures = [(code, label) for code, label, _step in figures.MEASURES]
-    table = [
-        (row, [(row.counts[c], _link(unit.pk, period, f"{row.unit.pk}:{c}")) for c, _l in measures])
+    table = [  # fmt: skip
+        (
+            row,
+            [
+                (row.counts[c], _link(kind, unit.pk, period, f"{row.unit.pk}:{c}"))
+                for c, _l in measures
+            ],
+        )
         for row in rows
     ]
     chart = bar_chart(
         [r.unit.name for r in rows],
         [
             Series(str(label), [r.counts[code] for r in rows],
-                   [_link(unit.pk, period, f"{r.unit.pk}:{code}") for r in rows])
+                   [_link(kind, unit.pk, period, f"{r.unit.pk}:{code}") for r in rows])
             for code, label in measures
         ],
     )  # fmt: skip
     context.update(
         home_kind=kind,
         period=period,
-        previous_link=_link(unit.pk, period.shifted(-1)),
-        next_link=_link(unit.pk, period.shifted(1)),
+        previous_link=_link(kind, unit.pk, period.shifted(-1)),
+        next_link=_link(kind, unit.pk, period.shifted(1)),
         measures=measures,
         table=table,
         inspection_chart=as_json(chart),

@@ -26,6 +26,7 @@ from partyadmin.home.views.common import (
     scoped_people,
     with_days_left,
 )
+from partyadmin.home.views.inspection import inspection_link
 from transfers.selectors import campaign_progress, campaigns_for
 
 
@@ -149,6 +150,6 @@ def home_school(request: HttpRequest) -> HttpResponse:
         **campaign_context(request, unit, today),
         **lapse_context(people),
         **silent_context(request, unit, today),
-        inspection_link=f"{reverse('home_inspection')}?{urlencode({'unit': unit.pk})}",
+        inspection_link=inspection_link("school", unit.pk),
     )
     return render(request, "home/school.html", context)
