@@ -10,6 +10,8 @@ urlpatterns = [
     path("home/school/", home_views.home_school, name="home_school"),
     path("home/committee/", home_views.home_committee, name="home_committee"),
     path("home/branch/", home_views.home_branch, name="home_branch"),
+    path("home/inspection/", home_views.home_inspection, name="home_inspection"),
+    path("home/retained/", home_views.home_retained, name="home_retained"),
     path("healthz", core_views.healthz, name="healthz"),
     path("documents/<int:pk>/", core_views.document_download, name="document_download"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -210,6 +210,8 @@ ELSEWHERE = {
     "home_school": "tests/test_home.py (by where the grants sit, and ?unit= inside scope)",
     "home_committee": "tests/test_home.py",
     "home_branch": "tests/test_home.py",
+    "home_inspection": "tests/test_home_school.py (committee or school in scope, ?cell= too)",
+    "home_retained": "tests/test_home_school.py (scoped people behind the retained grid)",
     "document_download": "tests/test_uploads.py (by unit scope and by whom it is about)",
     "checkin_mine": "tests/test_education_checkins.py (the user's own plan, or none)",
     "dues_import_preview": "tests/test_education_dues.py (a token owned by its uploader)",
