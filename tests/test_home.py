@@ -153,5 +153,5 @@ def test_home_pages_run_a_fixed_number_of_queries(client, school, view, frozen):
 # for everyone's next step (load_files, the 13th is transfers' two-way examinations), and
 # its queues 8 more (tests/test_home_branch.py: BRANCH_HOME_QUERIES). The school and
 # committee figures beyond the pipeline are itemised in tests/test_home_school.py (there
-# with a graduation campaign, whose progress adds 4 to the school's 23).
-HOME_QUERIES = {"home_school": 23, "home_committee": 18, "home_branch": 32}
+# with a graduation campaign, whose progress adds 4 to the school's 22).
+HOME_QUERIES = {"home_school": 22, "home_committee": 17, "home_branch": 32}
