@@ -70,6 +70,7 @@ class PeopleFilterForm(forms.Form):
     )
     whereabouts = forms.ChoiceField(label=_("Whereabouts"), required=False)
     removed = forms.BooleanField(label=_("Removed people"), required=False)
+    lost_contact = forms.BooleanField(label=_("Lost contact"), required=False)
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
     per_page = forms.TypedChoiceField(
         label=_("Per page"),
@@ -150,6 +151,9 @@ def apply_people_filters(
     if data.get("whereabouts"):
         cleaned["whereabouts"] = data["whereabouts"]
         queryset = queryset.filter(whereabouts=data["whereabouts"])
+    if data.get("lost_contact"):  # the people behind the homes' lost-contact counts
+        cleaned["lost_contact"] = True
+        queryset = queryset.filter(lost_contact=True)
     # Removed people appear only when asked for, and only if the base queryset holds them
     # (`restrict(..., include_removed=True)`).
     cleaned["removed"] = bool(data.get("removed"))

@@ -4,6 +4,7 @@ the graduation campaign, lapse cases, silent branches, and the inspection page (
 检查指导制度). Known fixtures, the deadline boundaries, scope, and fixed query counts."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -340,3 +341,16 @@ def test_a_school_admin_opens_a_colleges_quarterly_inspection_from_its_home(clie
     assert response.status_code == 200 and response.context["unit"] == school.college_b
     assert not response.context["period"].half  # a committee inspects quarterly
     assert "home=committee" in response.context["next_link"]
+
+
+def test_the_lost_contact_count_opens_exactly_those_people(client, school):
+    lost = make_person(school.branch_a1, "失联甲", stage="full", lost_contact=True)
+    make_person(school.branch_a1, "在联乙", stage="full")
+    make_person(school.branch_b1, "失联丙", stage="full", lost_contact=True)
+    client.force_login(make_user(role=Role.COMMITTEE_OFFICE, unit=school.college_a))
+    people = client.get(reverse("people_list"), {"unit": school.college_a.pk, "lost_contact": "on"})
+    assert [p.pk for p in people.context["page"].object_list] == [lost.pk]
+    client.force_login(make_user(role=Role.SCHOOL_ADMIN, unit=school.school))
+    html = client.get(reverse("home_school")).content.decode()
+    assert f"?unit={school.school.pk}&amp;lost_contact=on" in html
+    assert re.search(r'data-figure="lost-contact" [^>]*>2</a>', html)
