@@ -354,3 +354,22 @@ def test_the_lost_contact_count_opens_exactly_those_people(client, school):
     html = client.get(reverse("home_school")).content.decode()
     assert f"?unit={school.school.pk}&amp;lost_contact=on" in html
     assert re.search(r'data-figure="lost-contact" [^>]*>2</a>', html)
+
+
+def test_a_colleges_silent_count_opens_exactly_its_silent_branches(client, school, frozen):
+    from education.models import MeetingKind
+    from tests.test_home_branch import hold
+
+    hold(school.branch_a1, MeetingKind.THEME_DAY, dt.date(2026, 11, 20))  # active this month
+    client.force_login(make_user(role=Role.SCHOOL_ADMIN, unit=school.school))
+    colleges = client.get(reverse("home_school")).context["colleges"]
+    college_a = next(c for c in colleges if c.college == school.college_a)
+    assert college_a.silent == 1
+    page = client.get(college_a.silent_link)
+    assert page.status_code == 200
+    assert [row.branch for row in page.context["rows"]] == [school.branch_a2]
+    everything = client.get(college_a.silent_link.replace("&silent=on", ""))
+    assert {row.branch for row in everything.context["rows"]} == {
+        school.branch_a1,
+        school.branch_a2,
+    }

@@ -335,6 +335,9 @@ def _compliance_page(request: HttpRequest, branches, unit: OrgUnit | None) -> Ht
     today = timezone.localdate()
     rows = selectors.compliance(branches, start, end, today)
     reports = [r for r in rows if has_unit_perm(request.user, REPORTS, r.branch)]
+    silent_only = request.GET.get("silent") == "on"  # the branches behind a silent count
+    if silent_only:
+        rows = [r for r in rows if r.silent]
     return render(
         request,
         "education/compliance.html",
@@ -343,6 +346,7 @@ def _compliance_page(request: HttpRequest, branches, unit: OrgUnit | None) -> Ht
             "start": start,
             "end": end,
             "rows": rows,
+            "silent_only": silent_only,
             "unit": unit,
             "show_colleges": has_any_grant(request.user, REPORTS),
             "colleges": selectors.by_college(reports) if reports else [],

@@ -29,8 +29,14 @@ from partyadmin.home.views.inspection import inspection_link
 PERM = "manage_transfers"
 
 
-def compliance_link(start: dt.date, end: dt.date) -> str:
-    return f"{reverse('compliance')}?{urlencode({'start': start, 'end': end})}"
+def compliance_link(
+    start: dt.date, end: dt.date, unit: OrgUnit | None = None, *, silent: bool = False
+) -> str:
+    """The compliance page for the period: all branches in scope, or `unit`'s; with
+    `silent`, only the silent ones (the branches behind a silent-branch count)."""
+    params = {"start": start, "end": end, **({"silent": "on"} if silent else {})}
+    page = reverse("compliance_unit", args=[unit.pk]) if unit else reverse("compliance")
+    return f"{page}?{urlencode(params)}"
 
 
 def year_so_far(today: dt.date) -> tuple[dt.date, dt.date]:

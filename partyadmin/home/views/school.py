@@ -118,9 +118,12 @@ def silent_context(request: HttpRequest, unit: OrgUnit, today: dt.date) -> dict:
     )
     colleges = by_college(compliance(branches, start, end, today))
     link = compliance_link(start, end)
+    links = [compliance_link(start, end, c.college, silent=True) for c in colleges]
+    for college, silent_link in zip(colleges, links, strict=True):
+        college.silent_link = silent_link
     chart = bar_chart(
         [c.college.name for c in colleges],
-        [Series(_("Silent branches"), [c.silent for c in colleges], [link] * len(colleges))],
+        [Series(_("Silent branches"), [c.silent for c in colleges], links)],
         horizontal=True,
     )
     return {
