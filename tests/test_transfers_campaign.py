@@ -216,3 +216,46 @@ def test_campaign_list_query_count_is_fixed(school, django_assert_num_queries, y
     with django_assert_num_queries(CAMPAIGN_LIST_QUERIES):
         response = c.get(reverse("campaign_list"))
     assert len(response.context["campaigns"]) == years
+
+
+@pytest.mark.parametrize(
+    "measure", ["graduates", "started", "completed", "exceptions", "unreported"]
+)
+@pytest.mark.parametrize("unit", ["branch_a1", "branch_a2", "college_a"])
+def test_every_progress_number_opens_the_people_behind_it(school, measure, unit):
+    campaign, off = build(school)
+    c = Client()
+    c.force_login(off)
+    row_unit = getattr(school, unit)
+    page = c.get(
+        reverse("campaign_detail", args=[campaign.pk]), {"unit": row_unit.pk, "show": measure}
+    )
+    assert page.status_code == 200
+    row = next(r for r in page.context["progress"] if r.unit == row_unit)
+    people = list(page.context["behind"]["people"])
+    assert len(people) == getattr(row, measure)
+    assert all(p.unit.path.startswith(row_unit.path) for p in people)
+    link = f"?unit={row_unit.pk}&amp;show={measure}#people"
+    assert (link in page.content.decode()) == (measure != "unreported" or bool(row.unreported))
+
+
+def test_the_people_behind_are_named_and_scoped(school):
+    campaign, off = build(school)
+    make_member(school.branch_a1, "未报", expected_graduation=GRAD)  # nothing reported yet
+    c = Client()
+    c.force_login(off)
+    url = reverse("campaign_detail", args=[campaign.pk])
+    names = lambda measure: [  # noqa: E731
+        p.name
+        for p in c.get(url, {"unit": school.branch_a1.pk, "show": measure}).context["behind"][
+            "people"
+        ]
+    ]
+    assert set(names("graduates")) == {"甲", "乙", "未报"}
+    assert names("started") == ["甲"] and names("exceptions") == ["乙"]
+    assert names("unreported") == ["未报"] and "未报" in names("graduates")
+    assert c.get(url, {"unit": school.branch_b1.pk, "show": "graduates"}).status_code == 404
+    assert c.get(url, {"unit": school.branch_a1.pk, "show": "everyone"}).status_code == 404
+    sec = Client()
+    sec.force_login(secretary(school))  # branch_a1's secretary: branch_a2 is not a row of theirs
+    assert sec.get(url, {"unit": school.branch_a2.pk, "show": "graduates"}).status_code == 404

@@ -83,12 +83,11 @@ DATABASES = {
     if DATABASE_URL
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "partyadmin.sqlite3"}
 }
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # No JIT: the pages' grouped counts pass PostgreSQL's jit_above_cost once a school has
-    # ~100k people, and compiling them then costs more than running them (bench/README.md:
-    # a committee home at 1M took 5.5 s with JIT and 0.9 s without). PG_JIT=on restores it.
-    if os.environ.get("PG_JIT", "off") != "on":
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# No JIT: the pages' grouped counts pass PostgreSQL's jit_above_cost once a school has ~100k
+# people, and compiling them then costs more than running them (bench/README.md: a committee
+# home at 1M took 5.5 s with JIT and 0.9 s without). PG_JIT=on keeps the server's setting.
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and os.environ.get("PG_JIT") != "on":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"

@@ -2,8 +2,10 @@
 and mobile members (movement). Every queryset goes through the one scoping method."""
 
 from transfers.selectors.movement import (
+    CAMPAIGN_MEASURES,
     Progress,
     campaign_exceptions,
+    campaign_people,
     campaign_progress,
     campaign_scope_q,
     campaign_transfers,
@@ -28,7 +30,9 @@ from transfers.selectors.retention import (
 )
 
 __all__ = [
+    "CAMPAIGN_MEASURES",
     "Progress",
+    "campaign_people",
     "QueueRow",
     "RetainedRow",
     "applications_in_scope",

@@ -109,6 +109,40 @@ class Progress:
         return max(0, self.graduates - self.started - self.exceptions)
 
 
+# The numbers of a Progress row whose people can be listed (campaign_people).
+CAMPAIGN_MEASURES = ("graduates", "started", "completed", "exceptions", "unreported")
+
+
+def campaign_people(
+    user, campaign: GraduationCampaign, unit: OrgUnit, measure: str
+) -> QuerySet[Person]:
+    """The people behind one number of `unit`'s Progress row (its whole subtree), counted
+    as campaign_progress counts them: a transfer by the unit it was started from, everyone
+    else by the unit they are in. Scoped as the campaign's own figures are."""
+    below = unit.path
+    transfers = campaign_transfers(user, campaign)
+    exceptions = campaign_exceptions(user, campaign).values("person_id")
+    if measure == "started":
+        people = Person.objects.filter(
+            pk__in=transfers.filter(unit__path__startswith=below).values("person_id")
+        )
+    elif measure == "completed":
+        people = Person.objects.filter(
+            pk__in=transfers.filter(
+                unit__path__startswith=below, status=TransferStatus.COMPLETED
+            ).values("person_id")
+        )
+    elif measure == "exceptions":
+        people = Person.objects.filter(
+            pk__in=exceptions.filter(person__unit__path__startswith=below)
+        )
+    else:
+        people = graduates(user, campaign).filter(unit__path__startswith=below)
+        if measure == "unreported":
+            people = people.exclude(pk__in=transfers.values("person_id")).exclude(pk__in=exceptions)
+    return people.select_related("unit").order_by("name", "id")
+
+
 def campaign_progress(user, campaign: GraduationCampaign) -> list[Progress]:
     """Per branch, and summed per general branch and committee: graduates, transfers
     started (destination reported), completed, and delayed/incomplete. Four queries."""

@@ -36,6 +36,28 @@ def _setup_units(user):
     )
 
 
+def _people_behind(request: HttpRequest, campaign, progress: list) -> dict:
+    """?unit=&show=: the people behind one number of the progress table. The unit must be
+    one of the table's rows (so in the viewer's scope); anything else is 404."""
+    measure, unit_id = request.GET.get("show", ""), request.GET.get("unit", "")
+    if not measure and not unit_id:
+        return {}
+    row = next((r for r in progress if str(r.unit.pk) == unit_id), None)
+    if row is None or measure not in selectors.CAMPAIGN_MEASURES:
+        raise Http404
+    people = selectors.campaign_people(request.user, campaign, row.unit, measure)
+    return {"behind": {"row": row, "measure": MEASURE_LABELS[measure], "people": people}}
+
+
+MEASURE_LABELS = {
+    "graduates": gettext_lazy("graduates"),
+    "started": gettext_lazy("destination reported"),
+    "completed": gettext_lazy("transfer completed"),
+    "exceptions": gettext_lazy("delayed or incomplete"),
+    "unreported": gettext_lazy("not yet reported"),
+}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_list(request: HttpRequest) -> HttpResponse:
@@ -83,13 +105,15 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     q = request.GET.get("q", "")
     found = person_search(selectors.graduates(user, campaign), q) if q else []
+    progress = selectors.campaign_progress(user, campaign)
     return render(
         request,
         "transfers/campaign.html",
         {
             "campaign": campaign,
             "deadlines": deadlines,
-            "progress": selectors.campaign_progress(user, campaign),
+            "progress": progress,
+            **_people_behind(request, campaign, progress),
             "exceptions": selectors.campaign_exceptions(user, campaign).select_related(
                 "person", "person__unit"
             ),

@@ -78,13 +78,17 @@ def campaign_context(request: HttpRequest, unit: OrgUnit, today: dt.date) -> dic
         return {"campaign": None}
     rows = [p for p in campaign_progress(request.user, campaign) if p.unit.parent_id == unit.pk]
     link = reverse("campaign_detail", args=[campaign.pk])
+
+    def people(measure: str) -> list[str]:  # each bar opens the people behind it
+        return [f"{link}?{urlencode({'unit': p.unit.pk, 'show': measure})}#people" for p in rows]
+
     chart = bar_chart(
         [p.unit.name for p in rows],
         [
-            Series(_("transfer completed"), [p.completed for p in rows], [link] * len(rows)),
-            Series(_("under way"), [p.started - p.completed for p in rows], [link] * len(rows)),
-            Series(_("delayed or incomplete"), [p.exceptions for p in rows], [link] * len(rows)),
-            Series(_("not reported"), [p.unreported for p in rows], [link] * len(rows)),
+            Series(_("transfer completed"), [p.completed for p in rows], people("completed")),
+            Series(_("under way"), [p.started - p.completed for p in rows], people("started")),
+            Series(_("delayed or incomplete"), [p.exceptions for p in rows], people("exceptions")),
+            Series(_("not reported"), [p.unreported for p in rows], people("unreported")),
         ],
         horizontal=True,
         stacked=True,
