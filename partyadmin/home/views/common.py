@@ -169,3 +169,13 @@ def with_days_left(approvals, today: dt.date) -> list:
     for approval in rows:
         approval.days_left = (approval.due_on - today).days
     return rows
+
+
+def committee_or_school_context(request: HttpRequest) -> dict:
+    """For pages a committee and the school both open (inspection, retained graduates):
+    ?home=school|committee, by default the widest home the viewer has; then home_context."""
+    homes = available_homes(request.user)
+    kind = request.GET.get("home") or ("school" if "school" in homes else "committee")
+    if kind not in ("school", "committee"):
+        raise Http404
+    return home_context(request, kind)

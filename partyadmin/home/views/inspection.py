@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from partyadmin.home import school_figures as figures
 from partyadmin.home.views.charts import Series, bar_chart
-from partyadmin.home.views.common import as_json, available_homes, home_context, scoped_people
+from partyadmin.home.views.common import as_json, committee_or_school_context, scoped_people
 
 PEOPLE_SHOWN = 200  # the drill-down list is capped; the count beside it is exact
 
@@ -35,12 +35,9 @@ def _link(kind: str, unit_pk: int, period: figures.Period, cell: str = "") -> st
 @login_required
 @require_GET
 def home_inspection(request: HttpRequest) -> HttpResponse:
-    homes = available_homes(request.user)
+    context = committee_or_school_context(request)
     # The school inspects its colleges half-yearly; a committee its units quarterly.
-    kind = request.GET.get("home") or ("school" if "school" in homes else "committee")
-    if kind not in ("school", "committee"):
-        raise Http404
-    context = home_context(request, kind)
+    kind = context["home_kind"]
     unit, today = context["unit"], context["today"]
     period = figures.parse_period(request.GET.get("period", ""), today, half=kind == "school")
     people = scoped_people(request, unit)

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from partyadmin.home import school_figures as figures
-from partyadmin.home.views.common import available_homes, home_context, scoped_people
+from partyadmin.home.views.common import committee_or_school_context, scoped_people
 
 PEOPLE_SHOWN = 500
 
@@ -17,11 +17,7 @@ PEOPLE_SHOWN = 500
 @login_required
 @require_GET
 def home_retained(request: HttpRequest) -> HttpResponse:
-    homes = available_homes(request.user)
-    kind = request.GET.get("home") or ("school" if "school" in homes else "committee")
-    if kind not in ("school", "committee"):
-        raise Http404
-    context = home_context(request, kind)
+    context = committee_or_school_context(request)
     category = request.GET.get("category", "")
     bucket = request.GET.get("bucket", "")
     categories = dict(figures.RETAINED_CATEGORIES)
