@@ -18,9 +18,17 @@ hand-written SQL that computes the same figures, and the ratio page / SQL:
 - committee: the funnel by unit, the open approvals, the office's queues (retention
   applications, pre-reviews, approvals, transfers without a letter, overdue letters),
   branch meetings per month and kind with each branch's last activity;
-- inspection: step records per unit and measure in the period, late approvals per unit.
+- inspection: step records per unit and measure in the period, late approvals per unit;
+- branch (bench/home_branch.py): the due-and-overdue list (bench/due_list.py's HAND_SQL on
+  the branch), stage counts, check-ins awaiting review, late check-ins (education's own
+  statement, run raw), leave waiting, lapse warnings and cases, letters waiting and overdue,
+  meetings per month and kind this year and the branch's last activity;
+- member (/me/, bench/home_branch.py): their record, step records, open check-in plan with
+  its check-ins, applications to finish, retention, open lapse cases, latest notifications.
 
-It checks that both give the same funnel, the same retained grid and the same inspection.
+It checks that both give the same funnel, the same retained grid and the same inspection,
+and for the branch and member homes the figures listed in bench/home_branch.py's checks.
+`--cases branch,member` measures only those.
 """
 
 import argparse
@@ -37,6 +45,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench import home_branch  # noqa: E402  (its bench.due_list sets Django up)
 from bench.people_list import _load, seed  # noqa: E402  (sets Django up)
 from development.clock import add_months  # noqa: E402
 from development.models import ADMISSION_ROUND, Approval, StepRecord  # noqa: E402
@@ -58,12 +67,25 @@ from transfers.models import (  # noqa: E402
     Transfer,
 )
 
-CASES = (
-    ("school home (organization dept.)", "demo_school", "home_school", ""),
-    ("committee home (college office)", "demo_office", "home_committee", ""),
-    ("school inspection (half-year)", "demo_school", "home_inspection", "school"),
-    ("committee inspection (quarter)", "demo_office", "home_inspection", "committee"),
-)
+CASES = {  # --cases name: (label, user, view, ?home=)
+    "school": ("school home (organization dept.)", "demo_school", "home_school", ""),
+    "committee": ("committee home (college office)", "demo_office", "home_committee", ""),
+    "school-inspection": (
+        "school inspection (half-year)",
+        "demo_school",
+        "home_inspection",
+        "school",
+    ),
+    "committee-inspection": (
+        "committee inspection (quarter)",
+        "demo_office",
+        "home_inspection",
+        "committee",
+    ),
+    "branch": ("branch home (secretary)", "demo_secretary", "home_branch", ""),
+    "member": ("member home (graduate, /me/)", "demo_graduate", "my_record", ""),
+    "member-probationary": ("member home (probationary, /me/)", "demo_member", "my_record", ""),
+}
 T = {  # table names
     "person": Person._meta.db_table,
     "unit": OrgUnit._meta.db_table,
@@ -83,8 +105,7 @@ SCOPED = (
     "SELECT p.id FROM {person} p JOIN {unit} u ON u.id = p.unit_id "
     "WHERE u.path LIKE %s AND p.removed_at IS NULL"
 )
-# The branch home's figures are the due-and-overdue list: bench/due_list.py measures it
-# beside its own hand-written SQL.
+# The branch and member homes: bench/home_branch.py.
 
 
 def raw_figures(top: OrgUnit, with_quarters: bool = True) -> dict:
@@ -346,6 +367,39 @@ def timed(function, runs: int, warmup: int) -> float:
     return statistics.median(times)
 
 
+def _case(user, view: str, home: str):
+    """The hand-written SQL of one page (a callable), the check of its figures against the
+    page's selectors (a callable taking the SQL's result), and the people the page covers."""
+    today = timezone.localdate()
+    if view == "my_record":
+        person = Person.objects.select_related("unit").get(user=user)
+        return (
+            home_branch.member_sql(user, person),
+            lambda raw: home_branch.check_member(user, person, raw),
+            1,
+        )
+    kind = home or view.removeprefix("home_")
+    top = (
+        OrgUnit.objects.restrict(user, "view_people")
+        .filter(kind__in=HOME_UNIT_KINDS[kind], is_active=True)
+        .order_by("path")
+        .first()
+    )  # the unit the page shows by default, chosen as the view chooses it
+    people = Person.objects.restrict(user).filter(unit__path__startswith=top.path).count()
+    if kind == "branch":
+        return (
+            home_branch.branch_sql(user, top, today),
+            lambda raw: home_branch.check_branch(user, top, today, raw),
+            people,
+        )
+    half = (kind == "school") if home else None
+    return (
+        lambda: raw_page(kind, top, half),
+        lambda _raw: ours_vs_raw(user, top, kind, half),
+        people,
+    )
+
+
 def run(args: argparse.Namespace) -> None:
     if not args.no_seed:
         seed(args.people, args.seed)
@@ -363,30 +417,20 @@ def run(args: argparse.Namespace) -> None:
     header = f"{'page':<36}{'people':>10}{'page ms':>10}{'q':>4}{'SQL ms':>9}{'page/SQL':>10}"
     print(header)
     print("-" * len(header))
-    for label, username, view, home in CASES:
+    for key in args.cases:
+        label, username, view, home = CASES[key]
         user = User.objects.get(username=username)
         client = Client()
         client.force_login(user)
         url = reverse(view) + (f"?home={home}" if home else "")
-        kind = home or view.removeprefix("home_")
-        top = (
-            OrgUnit.objects.restrict(user, "view_people")
-            .filter(kind__in=HOME_UNIT_KINDS[kind], is_active=True)
-            .order_by("path")
-            .first()
-        )  # the unit the page shows by default, chosen as the view chooses it
-        half = (kind == "school") if home else None
+        raw, check, people = _case(user, view, home)
         page_ms = timed(lambda url=url, client=client: client.get(url), args.runs, args.warmup)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
-        sql_ms = timed(
-            lambda kind=kind, top=top, half=half: raw_page(kind, top, half), args.runs, args.warmup
-        )
-        people = Person.objects.restrict(user).filter(unit__path__startswith=top.path).count()
-        check = ours_vs_raw(user, top, kind, half)
+        sql_ms = timed(raw, args.runs, args.warmup)
         print(
             f"{label:<36}{people:>10,}{page_ms:>10.1f}{len(queries):>4}{sql_ms:>9.1f}"
-            f"{page_ms / sql_ms:>10.2f}  {check}"
+            f"{page_ms / sql_ms:>10.2f}  {check(raw())}"
         )
     print(f"load average at the end: {_load()}")
 
@@ -402,12 +446,20 @@ def main() -> None:
         "--no-top-up", action="store_true", help="skip bench/home_topup.py's inserts"
     )
     parser.add_argument(
+        "--cases",
+        type=lambda text: text.split(","),
+        default=list(CASES),
+        help=f"comma-separated, of {', '.join(CASES)} (default: all)",
+    )
+    parser.add_argument(
         "--no-jit",
         action="store_true",
         help="SET jit = off for the session (page and SQL alike): PostgreSQL's JIT compiles "
         "every statement whose estimated cost passes jit_above_cost, ~1-2 s at 1M people",
     )
     args = parser.parse_args()
+    if unknown := set(args.cases) - set(CASES):
+        parser.error(f"unknown cases: {', '.join(sorted(unknown))}")
     if connection.vendor != "postgresql":
         raise SystemExit("run it on PostgreSQL: set DATABASE_URL")
     if args.no_jit:
