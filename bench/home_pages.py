@@ -85,6 +85,8 @@ CASES = {  # --cases name: (label, user, view, ?home=)
     "branch": ("branch home (secretary)", "demo_secretary", "home_branch", ""),
     "member": ("member home (graduate, /me/)", "demo_graduate", "my_record", ""),
     "member-probationary": ("member home (probationary, /me/)", "demo_member", "my_record", ""),
+    # The secretary's own record: a member home with a full notification centre.
+    "member-secretary": ("member home (secretary, /me/)", "demo_secretary", "my_record", ""),
 }
 T = {  # table names
     "person": Person._meta.db_table,
@@ -432,6 +434,10 @@ def run(args: argparse.Namespace) -> None:
             f"{label:<36}{people:>10,}{page_ms:>10.1f}{len(queries):>4}{sql_ms:>9.1f}"
             f"{page_ms / sql_ms:>10.2f}  {check(raw())}"
         )
+        if args.queries:
+            timed_queries = ((float(q["time"]) * 1000, q["sql"]) for q in queries.captured_queries)
+            for ms, text in sorted(timed_queries, reverse=True)[:3]:
+                print(f"    {ms:9.1f} ms  {text[:200]}")
     print(f"load average at the end: {_load()}")
 
 
@@ -450,6 +456,9 @@ def main() -> None:
         type=lambda text: text.split(","),
         default=list(CASES),
         help=f"comma-separated, of {', '.join(CASES)} (default: all)",
+    )
+    parser.add_argument(
+        "--queries", action="store_true", help="also print the page's three slowest queries"
     )
     parser.add_argument(
         "--no-jit",
