@@ -435,7 +435,9 @@ def run(args: argparse.Namespace) -> None:
             f"{page_ms / sql_ms:>10.2f}  {check(raw())}"
         )
         if args.queries:
-            timed_queries = ((float(q["time"]) * 1000, q["sql"]) for q in queries.captured_queries)
+            timed_queries = [(float(q["time"]) * 1000, q["sql"]) for q in queries.captured_queries]
+            in_all = sum(ms for ms, _sql in timed_queries)
+            print(f"    {in_all:9.1f} ms  in all {len(queries)} queries")
             for ms, text in sorted(timed_queries, reverse=True)[:3]:
                 print(f"    {ms:9.1f} ms  {text[:200]}")
     print(f"load average at the end: {_load()}")
