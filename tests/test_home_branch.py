@@ -343,6 +343,16 @@ def test_lapse_warnings_and_cases_split_by_status(school):
     assert {c.pk for c in found.cases.items} == {c.pk for c in cases}
 
 
+def test_lapse_lists_are_capped_per_family_but_count_everything(school, monkeypatch):
+    monkeypatch.setattr(branch_items, "ITEM_LIMIT", 2)
+    warnings, cases = add_lapses(school.branch_a1, 3)
+    found = branch_items.lapses(secretary_of(school.branch_a1), school.branch_a1)
+    assert (found.warnings.total, len(found.warnings.items)) == (3, 2)
+    assert found.cases.total == len(cases) and len(found.cases.items) == 2
+    soonest = sorted(warnings, key=lambda c: (c.lapses_on, c.pk))[:2]
+    assert [c.pk for c in found.warnings.items] == [c.pk for c in soonest]
+
+
 def test_letter_overdue_on_the_day_after_the_receipt_month(school):
     fresh, _overdue = add_letters(school.branch_a1, 1)
     letter = fresh[0]

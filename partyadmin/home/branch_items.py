@@ -15,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet, Window
+from django.db.models import BooleanField, Case, Count, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 
 from education.models import (
@@ -140,23 +141,34 @@ class Lapses:
 def lapses(user, unit: OrgUnit) -> Lapses | None:
     """Open lapse cases of the branch's members, in one query: five-month warnings (the
     branch can still act first) apart from cases past six months or already escalated, each
-    ordered by the day its six months come."""
+    ordered by the day its six months come. Only the first ITEM_LIMIT of each come back,
+    with each family's total beside them (window functions), whatever the branch's size."""
     if not has_unit_perm(user, LAPSE_PERM, unit):
         return None
-    rows = list(
+    warning = Case(
+        When(status=LapseStatus.WARNING, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    rows = (
         LapseCase.objects.restrict(user, LAPSE_PERM)
         .open()
         .filter(**in_branch(unit, "person__unit__path"), person__removed_at__isnull=True)
+        .annotate(
+            is_warning=warning,
+            family_total=Window(Count("id"), partition_by=[warning]),
+            place=Window(RowNumber(), partition_by=[warning], order_by=["lapses_on", "id"]),
+        )
+        .filter(place__lte=ITEM_LIMIT)
         .select_related("person")
         .order_by("lapses_on", "id")
     )
     warnings, cases = Family(), Family()
     for case in rows:
         case.action_url = reverse("lapse_case_detail", kwargs={"pk": case.pk})
-        family = warnings if case.status == LapseStatus.WARNING else cases
-        family.total += 1
-        if len(family.items) < ITEM_LIMIT:
-            family.items.append(case)
+        family = warnings if case.is_warning else cases
+        family.total = case.family_total
+        family.items.append(case)
     return Lapses(warnings=warnings, cases=cases)
 
 
