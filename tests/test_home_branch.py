@@ -414,9 +414,9 @@ def open_plan(person):
     )
 
 
-def test_member_home_lists_what_to_upload_and_by_when(client, school, graduate):
-    plan = open_plan(graduate)
-    Checkin.objects.create(
+def returned_study_report(plan) -> Checkin:
+    """December's study report, sent back with a reason (due at the end of the month)."""
+    return Checkin.objects.create(
         plan=plan,
         kind="study_report",
         period_index=2,
@@ -427,6 +427,11 @@ def test_member_home_lists_what_to_upload_and_by_when(client, school, graduate):
         submitted_at=timezone.now(),
         first_submitted_on=dt.date(2026, 12, 1),
     )
+
+
+def test_member_home_lists_what_to_upload_and_by_when(client, school, graduate):
+    plan = open_plan(graduate)
+    returned_study_report(plan)
     client.force_login(graduate.user)
     response = client.get(reverse("my_record"))
     html = response.content.decode()

@@ -8,16 +8,21 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from core.notifications.services import notify
-from education.models import Checkin, CheckinStatus
 from members.models.access import Role
 from members.services.people import person_link_account
 from tests.browser.test_home_pages import no_sideways_scroll
 from tests.browser.test_secretary_journey import log_in
 from tests.factories import make_person, make_user
-from tests.test_home_branch import MISSED_WITH_ONE_THEME_DAY, NOW, Work, hold, open_plan
+from tests.test_home_branch import (
+    MISSED_WITH_ONE_THEME_DAY,
+    NOW,
+    Work,
+    hold,
+    open_plan,
+    returned_study_report,
+)
 from transfers.models import RetentionApplication
 
 pytestmark = pytest.mark.browser
@@ -69,17 +74,7 @@ def graduate_with_work(school):
     user = make_user("graduate")
     person_link_account(person=person, user=user, actor=None)
     plan = open_plan(person)
-    Checkin.objects.create(
-        plan=plan,
-        kind="study_report",
-        period_index=2,
-        period_start=dt.date(2026, 12, 1),
-        due_on=dt.date(2026, 12, 31),
-        status=CheckinStatus.RETURNED,
-        return_reason="截图不清楚",
-        submitted_at=timezone.now(),
-        first_submitted_on=dt.date(2026, 12, 1),
-    )
+    returned_study_report(plan)
     RetentionApplication.objects.create(person=person, unit=school.branch_a1, status="returned")
     for i in range(3):
         notify(
