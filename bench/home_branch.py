@@ -108,7 +108,7 @@ def _late_statement(user, unit: OrgUnit, today: dt.date) -> tuple[str, tuple]:
 def branch_sql(user, unit: OrgUnit, today: dt.date) -> Callable[[], dict]:
     like = unit.path + "%"
     late_sql, late_params = _late_statement(user, unit, today)
-    start, end = branch_items.current_period(today)
+    start, end = edu_clock.compliance_period(today)
     tomorrow = edu_clock.day_starts(today + dt.timedelta(days=1))
 
     def run() -> dict:
@@ -229,7 +229,7 @@ def check_branch(user, unit: OrgUnit, today: dt.date, raw: dict) -> str:
 
 
 def _held_by_kind(unit: OrgUnit, today: dt.date) -> dict[str, int]:
-    start, end = branch_items.current_period(today)
+    start, end = edu_clock.compliance_period(today)
     row = life_selectors.compliance(OrgUnit.objects.filter(pk=unit.pk), start, end, today)[0]
     return {k.kind: k.held for k in row.kinds if k.held}
 

@@ -75,6 +75,12 @@ def day_starts(day: dt.date) -> dt.datetime:
     return starts_at(day, dt.time(0))
 
 
+def compliance_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The period compliance is read over unless one is asked for: this calendar year (the
+    frequency targets are yearly at the longest). The compliance page and the homes use it."""
+    return dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
+
+
 def silent_since(today: dt.date) -> dt.date:
     """A branch whose last activity is before this day has been silent for a month."""
     return add_months(today, -SILENT_AFTER_MONTHS)

@@ -250,3 +250,14 @@ def test_the_secretarys_page_runs_the_same_queries_at_two_sizes(
 # The whole page (session, scope, menu and the compliance queries): one fewer than the
 # committee's 12, as there is no college overview to read; the unit's page reads the unit.
 SECRETARY_QUERIES = {"compliance": 11, "compliance_unit": 12}
+
+
+@pytest.mark.parametrize(
+    ("today", "period"),
+    [
+        (dt.date(2026, 12, 31), (dt.date(2026, 1, 1), dt.date(2026, 12, 31))),
+        (dt.date(2027, 1, 1), (dt.date(2027, 1, 1), dt.date(2027, 12, 31))),
+    ],
+)
+def test_compliance_is_read_over_the_calendar_year_by_default(today, period):
+    assert clock.compliance_period(today) == period

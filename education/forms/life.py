@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.uploads import DocumentsField
 from development.models import TrainingKind
+from education import clock
 from education.models import (
     AttendanceStatus,
     FiveOne,
@@ -129,10 +130,10 @@ class PeriodForm(forms.Form):
     end = forms.DateField(label=_("To"), widget=DateInput(), required=False)
 
     def period(self) -> tuple[dt.date, dt.date]:
-        today = timezone.localdate()
+        default_start, default_end = clock.compliance_period(timezone.localdate())
         data = self.cleaned_data if self.is_valid() else {}
-        start = data.get("start") or dt.date(today.year, 1, 1)
-        end = data.get("end") or dt.date(today.year, 12, 31)
+        start = data.get("start") or default_start
+        end = data.get("end") or default_end
         return (start, end) if start <= end else (end, start)
 
 

@@ -19,6 +19,7 @@ from django.db.models import BooleanField, Case, Count, QuerySet, Value, When, W
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 
+from education import clock as education_clock
 from education.models import (
     TARGETS,
     Checkin,
@@ -237,17 +238,12 @@ class Compliance:
         return sorted(owed, key=lambda k: (-len(k.missed), list(TARGETS).index(k.kind)))
 
 
-def current_period(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The compliance view's default period: this calendar year (education.forms.PeriodForm)."""
-    return dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
-
-
 def compliance(unit: OrgUnit, today: dt.date) -> Compliance | None:
     """The branch against the frequency targets this year (education's compliance, four
     queries): the meetings it missed and those still to hold. Only a branch has targets."""
     if unit.kind != OrgUnit.Kind.BRANCH:
         return None
-    start, end = current_period(today)
+    start, end = education_clock.compliance_period(today)
     row = life_selectors.compliance(OrgUnit.objects.filter(pk=unit.pk), start, end, today)[0]
     kinds = [
         MissingMeeting(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from education.clock import compliance_period
 from education.selectors import compliance
 from members.models import OrgUnit
 from members.scoping import has_any_grant
@@ -37,11 +38,6 @@ def compliance_link(
     params = {"start": start, "end": end, **({"silent": "on"} if silent else {})}
     page = reverse("compliance_unit", args=[unit.pk]) if unit else reverse("compliance")
     return f"{page}?{urlencode(params)}"
-
-
-def year_so_far(today: dt.date) -> tuple[dt.date, dt.date]:
-    """Branch compliance is read over the calendar year, as the compliance page's default."""
-    return dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
 
 
 def queue_tiles(queues: school_figures.OfficeQueues, user) -> list[tuple[str, str, int, str, str]]:
@@ -98,7 +94,7 @@ def home_committee(request: HttpRequest) -> HttpResponse:
     unit, today = context["unit"], context["today"]
     people = scoped_people(request, unit)
     funnel = selectors.stage_funnel(people, unit)
-    start, end = year_so_far(today)
+    start, end = compliance_period(today)
     branches = OrgUnit.objects.restrict(request.user, "view_people").filter(
         path__startswith=unit.path, is_active=True
     )

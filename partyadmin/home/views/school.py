@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from education.clock import compliance_period
 from education.selectors import by_college, compliance
 from members.models import OrgUnit
 from members.models.lapses import LapseCount
 from partyadmin.home import school_figures as figures
 from partyadmin.home import selectors
 from partyadmin.home.views.charts import Series, bar_chart
-from partyadmin.home.views.committee import compliance_link, year_so_far
+from partyadmin.home.views.committee import compliance_link
 from partyadmin.home.views.common import (
     as_json,
     funnel_context,
@@ -116,7 +117,7 @@ def lapse_context(people) -> dict:
 
 
 def silent_context(request: HttpRequest, unit: OrgUnit, today: dt.date) -> dict:
-    start, end = year_so_far(today)
+    start, end = compliance_period(today)
     branches = OrgUnit.objects.restrict(request.user, "view_people").filter(
         path__startswith=unit.path, is_active=True
     )
