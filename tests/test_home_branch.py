@@ -353,6 +353,16 @@ def test_lapse_lists_are_capped_per_family_but_count_everything(school, monkeypa
     assert [c.pk for c in found.warnings.items] == [c.pk for c in soonest]
 
 
+def test_letter_lists_are_capped_but_count_everything(school, monkeypatch):
+    monkeypatch.setattr(branch_items, "ITEM_LIMIT", 3)
+    fresh, overdue = add_letters(school.branch_a1, 2)
+    found = branch_items.letters(secretary_of(school.branch_a1), school.branch_a1, TODAY)
+    assert (found.waiting.total, found.overdue.total) == (4, 2)
+    assert len(found.waiting.items) == 3  # the two overdue ones first: their receipt is due
+    assert {x.pk for x in found.overdue.items} == {x.pk for x in overdue}
+    assert {x.pk for x in found.waiting.items} > {x.pk for x in overdue}
+
+
 def test_letter_overdue_on_the_day_after_the_receipt_month(school):
     fresh, _overdue = add_letters(school.branch_a1, 1)
     letter = fresh[0]

@@ -15,7 +15,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Case, Count, QuerySet, Value, When, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    IntegerField,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 
@@ -186,24 +196,35 @@ class Letters:
 
 def letters(user, unit: OrgUnit, today: dt.date) -> Letters | None:
     """Introduction letters of the branch's transfers waiting for their receipt, the
-    receipt due soonest first, in one query; overdue ones by transfers' clock (the same rule
-    as transfers.selectors.overdue_letters, applied to the loaded rows)."""
+    receipt due soonest first, in one query of at most ITEM_LIMIT rows: both totals come
+    as window counts, and since overdue means a receipt_due already past, the overdue
+    letters are the first rows (transfers.selectors.overdue_q is the rule)."""
     if not has_unit_perm(user, TRANSFER_PERM, unit):
         return None
-    waiting_qs = (
+    overdue = Case(
+        When(transfer_selectors.overdue_q(today), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    rows = list(
         transfer_selectors.letters_for(user, TRANSFER_PERM)
         .filter(**in_branch(unit, "transfer__unit__path"), status=LetterStatus.ISSUED)
+        .annotate(
+            is_overdue=overdue,
+            family_total=Window(Count("id")),
+            overdue_total=Window(Sum(overdue)),
+        )
         .select_related("transfer")
-        .order_by("receipt_due", "id")
+        .order_by("receipt_due", "id")[:ITEM_LIMIT]
     )
     result = Letters(waiting=Family(), overdue=Family())
-    for letter in waiting_qs:
+    for letter in rows:
         letter.action_url = reverse("letter_receipt", kwargs={"pk": letter.pk})
-        letter.overdue = transfer_clock.receipt_overdue(letter.valid_until, today)
-        for family in (result.waiting, result.overdue) if letter.overdue else (result.waiting,):
-            family.total += 1
-            if len(family.items) < ITEM_LIMIT:
-                family.items.append(letter)
+        letter.overdue = bool(letter.is_overdue)
+        result.waiting.total, result.overdue.total = letter.family_total, letter.overdue_total
+        result.waiting.items.append(letter)
+        if letter.overdue:
+            result.overdue.items.append(letter)
     return result
 
 

@@ -16,6 +16,7 @@ from transfers.selectors.movement import (
     members_for,
     mobile_for,
     overdue_letters,
+    overdue_q,
     transfers_for,
 )
 from transfers.selectors.retention import (
@@ -49,6 +50,7 @@ __all__ = [
     "members_for",
     "mobile_for",
     "overdue_letters",
+    "overdue_q",
     "own_applications",
     "retained_graduates",
     "retention_queue",

@@ -32,9 +32,14 @@ def letters_for(user, perm: str = "manage_transfers") -> QuerySet[IntroductionLe
     return IntroductionLetter.objects.filter(scope_q(user, perm, field="transfer__unit__path"))
 
 
+def overdue_q(today: dt.date) -> Q:
+    """A letter overdue for its receipt: issued, no receipt, and past validity plus one
+    month (receipt_due is the clock's). As a Q so a count can carry it too."""
+    return Q(status=LetterStatus.ISSUED, receipt_due__lt=today)
+
+
 def overdue_letters(queryset: QuerySet[IntroductionLetter], today: dt.date):
-    """Issued, no receipt, and past validity plus one month (receipt_due is the clock's)."""
-    return queryset.filter(status=LetterStatus.ISSUED, receipt_due__lt=today)
+    return queryset.filter(overdue_q(today))
 
 
 def late_mobile(queryset: QuerySet[MobileMember], today: dt.date):
